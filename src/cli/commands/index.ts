@@ -1,0 +1,5 @@
+import type { Command } from 'commander';
+import { register as parse } from './parse.ts';
+
+/** Every command module; each adds its commands to the program. */
+export const commands: ((program: Command) => void)[] = [parse];

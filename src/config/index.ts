@@ -19,6 +19,8 @@ export interface Config {
   /** Feeds fetched at once, and at once per host. */
   concurrency: number;
   perHost: number;
+  /** Minimum gap between two request starts to one host, ms. */
+  perHostInterval: number;
   /** Per-request timeout, ms. */
   timeout: number;
 }
@@ -29,6 +31,7 @@ export const defaults: Omit<Config, 'dataDir' | 'dbPath'> = {
   maxInterval: 24 * 3_600_000,
   concurrency: 64,
   perHost: 2,
+  perHostInterval: 1000,
   timeout: 30_000,
 };
 
@@ -114,7 +117,7 @@ function readJson(path: string, required: boolean): Record<string, unknown> {
   return data as Record<string, unknown>;
 }
 
-const known = new Set(['dataDir', 'allow', 'proxy', 'userAgent', 'minInterval', 'maxInterval', 'concurrency', 'perHost', 'timeout']);
+const known = new Set(['dataDir', 'allow', 'proxy', 'userAgent', 'minInterval', 'maxInterval', 'concurrency', 'perHost', 'perHostInterval', 'timeout']);
 
 export function loadConfig(options: LoadOptions = {}): Config {
   const env = options.env ?? process.env;
@@ -136,6 +139,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
   if (file.maxInterval !== undefined) config.maxInterval = duration(file.maxInterval, 'maxInterval');
   if (file.concurrency !== undefined) config.concurrency = positive(file.concurrency, 'concurrency');
   if (file.perHost !== undefined) config.perHost = positive(file.perHost, 'perHost');
+  if (file.perHostInterval !== undefined) config.perHostInterval = duration(file.perHostInterval, 'perHostInterval');
   if (file.timeout !== undefined) config.timeout = duration(file.timeout, 'timeout');
 
   if (env.FEEDMIRROR_ALLOW !== undefined) config.allow = list(env.FEEDMIRROR_ALLOW, 'FEEDMIRROR_ALLOW');
@@ -156,7 +160,7 @@ export function checkProxy(url: string): void {
   } catch {
     throw new Error(`invalid proxy URL: ${url}`);
   }
-  if (!['http:', 'https:', 'socks5:', 'socks:'].includes(u.protocol)) {
-    throw new Error(`unsupported proxy scheme ${u.protocol} (use http://, https:// or socks5://)`);
+  if (!['http:', 'https:', 'socks5:', 'socks5h:'].includes(u.protocol)) {
+    throw new Error(`unsupported proxy scheme ${u.protocol} (use http://, https://, socks5:// or socks5h://)`);
   }
 }

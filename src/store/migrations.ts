@@ -34,8 +34,12 @@ export const migrations: Migration[] = [
         error_count INTEGER NOT NULL DEFAULT 0,
         next_check INTEGER NOT NULL DEFAULT 0,
         item_count INTEGER,
-        last_change INTEGER,
+        -- What the feed said about its refresh rate (ttl, skipHours, sy:*), as
+        -- JSON, kept because a 304 answer carries no feed to read it from.
+        hints TEXT,
+        -- Mean interval between the newest items, ms.
         change_interval INTEGER,
+        newest_item INTEGER,
         created INTEGER NOT NULL,
         UNIQUE (url, proxy, user_agent, headers)
       );

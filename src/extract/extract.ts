@@ -1,0 +1,168 @@
+// extract(): one page in, the article out.
+import { byTag, elements, isElement, measure, parseHtml, remove, squash, textOf, type AnyNode, type Document, type Element, type ParentNode } from './dom.ts';
+import { readMeta } from './meta.ts';
+import { cleanParts, pick, type Flags } from './readable.ts';
+import { imageSrc, renderHtml, renderText, resolve } from './render.ts';
+import { applyReplacements, applyRule, type SiteRule } from './rules.ts';
+
+export interface Article {
+  title?: string;
+  byline?: string;
+  /** Publication time, epoch ms. */
+  published?: number;
+  leadImage?: string;
+  /** Body HTML: block structure kept, URLs absolute (when a url was given), no scripts/styles/handlers; not yet sanitized. */
+  html: string;
+  /** Body text, one block per line. */
+  text: string;
+  lang?: string;
+  /** Next page of a multi-page article, when the page links one. */
+  nextPage?: string;
+  /** Link to a single-page ("print") version, from a site rule. */
+  singlePage?: string;
+}
+
+export interface ExtractOptions {
+  /** The page URL: base of relative links, selects site rules. */
+  url?: string;
+  /** Site rules to consult; the first that matches the url's host applies. */
+  rules?: SiteRule[];
+}
+
+const JUNK = new Set(['script', 'style', 'noscript', 'template', 'svg', 'canvas', 'link', 'meta', 'head', 'object', 'embed', 'math', 'select', 'textarea', 'button', 'input', 'option', 'dialog']);
+const HIDDEN_STYLE = /display\s*:\s*none|visibility\s*:\s*hidden/i;
+
+/** Removes what is never content: scripting, styling, head, and elements hidden from readers. */
+function prune(root: ParentNode): void {
+  const doomed: AnyNode[] = [];
+  const stack: AnyNode[] = [...root.children];
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (n.type === 'comment' || n.type === 'directive' || n.type === 'cdata') { doomed.push(n); continue; }
+    if (!isElement(n)) continue;
+    const a = n.attribs;
+    if (JUNK.has(n.name) || a.hidden !== undefined || (a.style && HIDDEN_STYLE.test(a.style))
+      || (a['aria-hidden'] === 'true' && !/fallback-image/.test(a.class ?? '') && n.name !== 'img')) {
+      doomed.push(n);
+      continue;
+    }
+    for (const c of n.children) stack.push(c);
+  }
+  for (const n of doomed) remove(n);
+}
+
+const ATTEMPTS: Flags[] = [
+  { strip: true, weight: true, clean: true },
+  { strip: false, weight: true, clean: true },
+  { strip: false, weight: false, clean: true },
+  { strip: false, weight: false, clean: false },
+];
+/** Below this effective length (CJK characters count triple) the pick is retried with looser flags. */
+const ENOUGH = 500;
+
+function detectLang(text: string, declared?: string): string | undefined {
+  const sample = text.slice(0, 3000);
+  const kana = sample.match(/[\u3040-\u30ff]/g)?.length ?? 0;
+  const hangul = sample.match(/[\uac00-\ud7af]/g)?.length ?? 0;
+  const han = sample.match(/[\u4e00-\u9fff]/g)?.length ?? 0;
+  const letters = sample.match(/\p{L}/gu)?.length ?? 0;
+  if (letters && kana > letters * 0.05) return declared?.toLowerCase().startsWith('ja') ? declared : 'ja';
+  if (letters && hangul > letters * 0.3) return declared?.toLowerCase().startsWith('ko') ? declared : 'ko';
+  if (letters && han > letters * 0.3) return declared?.toLowerCase().startsWith('zh') ? declared : 'zh';
+  if (declared && /^(zh|ja|ko)/i.test(declared)) return undefined;
+  return declared;
+}
+
+/** Extracts the article of one page. Never throws on bad HTML: the worst case is an empty body. */
+export function extract(html: string, options: ExtractOptions = {}): Article {
+  const rule = options.url && options.rules?.length ? matchRule(options.rules, options.url) : undefined;
+  const doc = parseHtml(rule ? applyReplacements(rule, html) : html);
+  const cjk = /[\u4e00-\u9fff]/.test(html.slice(0, 200000));
+  const meta = readMeta(doc, cjk);
+  const ruled = rule ? applyRule(rule, doc) : undefined;
+  const nextPage = firstHref(ruled?.nextPage, options.url) ?? (rule ? undefined : guessNextPage(doc, options.url));
+  const singlePage = firstHref(ruled?.singlePage, options.url);
+  prune(doc);
+  const root: ParentNode = byTag(doc, 'body')[0] ?? doc;
+
+  let parts: Element[] = [];
+  let drop = new Set<Element>(ruled?.strip ?? []);
+  if (ruled?.body.length) {
+    parts = ruled.body;
+    if (rule?.prune) cleanParts(root, parts, drop);
+  } else {
+    let best: { parts: Element[]; drop: Set<Element>; len: number } | undefined;
+    for (const flags of ATTEMPTS) {
+      const p = pick(root, flags, drop);
+      if (!p) continue;
+      const len = measure(renderText(p.parts, p.drop)).len;
+      if (!best || len > best.len) best = { parts: p.parts, drop: p.drop, len };
+      if (len >= ENOUGH) break;
+    }
+    if (best) ({ parts, drop } = best);
+  }
+  const text = renderText(parts, drop);
+  const bodyHtml = parts.length ? `<div>${renderHtml(parts, drop, options.url)}</div>` : '';
+  const title = ruled?.title ?? meta.title;
+  const firstImg = parts.flatMap((p) => (p.name === 'img' ? [p] : elements(p).filter((e) => e.name === 'img' && !drop.has(e))))[0];
+  const lead = meta.leadImage ?? (firstImg ? imageSrc(firstImg) : undefined);
+  return {
+    title: title ? squash(title) : undefined,
+    byline: ruled?.author ?? meta.byline,
+    published: ruled?.date ?? meta.published,
+    leadImage: lead ? resolve(lead, options.url) : undefined,
+    html: bodyHtml,
+    text,
+    lang: detectLang(text, meta.lang),
+    nextPage,
+    singlePage,
+  };
+}
+
+export function matchRule(rules: SiteRule[], url: string): SiteRule | undefined {
+  let host: string;
+  try { host = new URL(url).hostname.toLowerCase(); } catch { return undefined; }
+  const bare = host.replace(/^www\./, '');
+  // Most specific first: exact host, then parent domains.
+  const labels = bare.split('.');
+  for (let i = 0; i < labels.length - 1; i++) {
+    const d = labels.slice(i).join('.');
+    const r = rules.find((x) => x.domain === d || (i > 0 && x.domain === '.' + d) || (i === 0 && x.domain === host));
+    if (r) return r;
+  }
+  return rules.find((x) => x.domain.startsWith('.') && bare.endsWith(x.domain));
+}
+
+function firstHref(v: string | undefined, base?: string): string | undefined {
+  if (!v) return undefined;
+  const r = resolve(v, base);
+  return /^https?:/i.test(r) ? r : undefined;
+}
+
+const NEXT_TEXT = /^(下一页|下页|后一页|next\s*page|next\s*›|next\s*»|next|›|»)$/i;
+
+/** A "next page" link of a paginated article: rel=next or a 下一页/Next anchor pointing to a sibling URL. */
+function guessNextPage(doc: Document, url?: string): string | undefined {
+  if (!url) return undefined;
+  let here: URL;
+  try { here = new URL(url); } catch { return undefined; }
+  const candidates: string[] = [];
+  for (const e of elements(doc)) {
+    if (e.name !== 'a' || !e.attribs.href) continue;
+    const t = squash(textOf(e));
+    if (!(NEXT_TEXT.test(t) && t.length < 12)) continue;
+    candidates.push(e.attribs.href);
+  }
+  for (const href of candidates) {
+    let u: URL;
+    try { u = new URL(href, here); } catch { continue; }
+    if (u.host !== here.host || u.href === here.href || !/^https?:$/.test(u.protocol)) continue;
+    // Page 2 of /a/123.html is /a/123_2.html or /a/123.html?page=2: same directory, similar name.
+    const dir = (p: string) => p.slice(0, p.lastIndexOf('/') + 1);
+    if (dir(u.pathname) !== dir(here.pathname)) continue;
+    const stem = (p: string) => p.slice(p.lastIndexOf('/') + 1).replace(/(_|-)?\d*(\.\w+)?$/, '');
+    if (stem(u.pathname) !== stem(here.pathname) && u.pathname !== here.pathname) continue;
+    return u.href;
+  }
+  return undefined;
+}

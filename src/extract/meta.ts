@@ -1,0 +1,210 @@
+// Page metadata: title, byline, publication date, lead image, language.
+import { byTag, elements, hasCjk, squash, textOf, type Document, type Element } from './dom.ts';
+
+export interface Meta {
+  title?: string;
+  byline?: string;
+  published?: number;
+  leadImage?: string;
+  lang?: string;
+  siteName?: string;
+}
+
+/** meta name/property/itemprop (lower case) → content, first occurrence wins. */
+export function metaMap(doc: Document): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const e of byTag(doc, 'meta')) {
+    const key = (e.attribs.property ?? e.attribs.name ?? e.attribs.itemprop ?? e.attribs['http-equiv'] ?? '').toLowerCase().trim();
+    const v = e.attribs.content;
+    if (key && v && v.trim() && !m.has(key)) m.set(key, v.trim());
+  }
+  return m;
+}
+
+/** Flattened JSON-LD objects of the page (graphs and arrays unrolled). */
+export function jsonLd(doc: Document): Record<string, unknown>[] {
+  const out: Record<string, unknown>[] = [];
+  for (const s of byTag(doc, 'script')) {
+    if (!/ld\+json/i.test(s.attribs.type ?? '')) continue;
+    let data: unknown;
+    try { data = JSON.parse(textOf(s).trim()); } catch { continue; }
+    const queue = [data];
+    while (queue.length && out.length < 50) {
+      const d = queue.shift();
+      if (Array.isArray(d)) queue.push(...d);
+      else if (d && typeof d === 'object') {
+        out.push(d as Record<string, unknown>);
+        const g = (d as Record<string, unknown>)['@graph'];
+        if (g) queue.push(g);
+      }
+    }
+  }
+  return out;
+}
+
+const ARTICLE_TYPES = /Article|Posting|Report|Blog|News/i;
+
+function ldArticle(ld: Record<string, unknown>[]): Record<string, unknown> | undefined {
+  return ld.find((o) => {
+    const t = o['@type'];
+    return (Array.isArray(t) ? t.join(' ') : String(t ?? '')).match(ARTICLE_TYPES);
+  });
+}
+
+const str = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
+
+function ldName(v: unknown): string | undefined {
+  if (typeof v === 'string') return str(v);
+  if (Array.isArray(v)) { const names = v.map(ldName).filter(Boolean); return names.length ? names.join(', ') : undefined; }
+  if (v && typeof v === 'object') return str((v as Record<string, unknown>).name);
+  return undefined;
+}
+
+function ldImage(v: unknown): string | undefined {
+  if (typeof v === 'string') return str(v);
+  if (Array.isArray(v)) return ldImage(v[0]);
+  if (v && typeof v === 'object') return str((v as Record<string, unknown>).url);
+  return undefined;
+}
+
+const SEP = /\s+[|\-–—·»:]\s+|\s*[|｜_–—·»]\s*|\s*-\s*(?=[^-\s][^-]{0,24}$)/;
+
+/** Drops a site-name suffix ("标题_新浪网", "Title | Site") when what remains still looks like a title. */
+export function cleanTitle(raw: string, siteName?: string): string {
+  const t = squash(raw);
+  if (siteName) {
+    for (const sep of [' | ', ' - ', ' – ', ' — ', '_', '|', '-', '｜', ' · ']) {
+      if (t.endsWith(sep + siteName)) return t.slice(0, -(sep + siteName).length).trim();
+    }
+  }
+  const parts = t.split(SEP).filter((p) => p.trim());
+  if (parts.length < 2) return t;
+  const first = parts[0].trim();
+  const enough = hasCjk(first) ? first.length >= 5 : first.split(/\s+/).length >= 3;
+  if (enough) return first;
+  // A short first part may be a section name ("Opinion | Real title").
+  const longest = parts.reduce((a, b) => (b.length > a.length ? b : a)).trim();
+  return longest.length > first.length * 2 ? longest : t;
+}
+
+function findTitle(doc: Document, meta: Map<string, string>, ld: Record<string, unknown> | undefined, site?: string): string | undefined {
+  const docTitle = squash(textOf(byTag(doc, 'title')[0] ?? { data: '' } as never));
+  const h1s = byTag(doc, 'h1').map((h) => squash(textOf(h))).filter((t) => t.length > 1);
+  const og = meta.get('og:title') ?? meta.get('twitter:title') ?? str(ld?.headline);
+  // An h1 that the <title> contains is the article title without the site suffix.
+  for (const h of h1s) if (docTitle && docTitle.includes(h) && (h.length >= 5)) return h;
+  if (og) {
+    for (const h of h1s) if (og.includes(h) && h.length >= 5) return h;
+    return cleanTitle(og, site);
+  }
+  if (docTitle) return cleanTitle(docTitle, site);
+  return h1s[0];
+}
+
+const DATE_KEYS = [
+  'article:published_time', 'og:published_time', 'published_time', 'datepublished', 'pubdate', 'publishdate', 'publish_date',
+  'publish-date', 'article.published', 'article_date_original', 'sailthru.date', 'dc.date.issued', 'dc.date', 'dcterms.created',
+  'date', 'parsely-pub-date', 'cxenseparse:recs:publishtime', 'og:release_date', 'weibo: article:create_at', 'article:modified_time', 'og:updated_time',
+];
+
+const CN_DATE = /((?:19|20)\d{2})\s*[年\-/.]\s*(\d{1,2})\s*[月\-/.]\s*(\d{1,2})\s*日?(?:\s*(\d{1,2})\s*[:：时]\s*(\d{1,2})(?:\s*[:：分]\s*(\d{1,2}))?)?/;
+
+/**
+ * Parses the date forms found on pages. A date without a zone on a CJK page is
+ * taken as UTC+8 (China/Hong Kong/Taiwan; off by one hour for Japan and Korea),
+ * elsewhere as UTC.
+ */
+export function parseDateText(text: string, cjk = false): number | undefined {
+  const s = text.trim();
+  if (!s) return undefined;
+  if (/^\d{10}$/.test(s)) return Number(s) * 1000;
+  if (/^\d{13}$/.test(s)) return Number(s);
+  const iso = s.match(/^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*(Z|[+-]\d{2}:?\d{2})?$/i);
+  if (iso) {
+    const [, y, mo, d, h = '0', mi = '0', se = '0', zone] = iso;
+    const utc = Date.UTC(+y, +mo - 1, +d, +h, +mi, +se);
+    if (zone) {
+      if (/z/i.test(zone)) return utc;
+      const z = zone.replace(':', '');
+      const off = (z[0] === '-' ? -1 : 1) * (Number(z.slice(1, 3)) * 60 + Number(z.slice(3, 5)));
+      return utc - off * 60000;
+    }
+    return utc - (cjk ? 8 * 3600000 : 0);
+  }
+  const cn = s.match(CN_DATE);
+  if (cn) return fromParts(cn, cjk);
+  const t = Date.parse(s);
+  return Number.isNaN(t) ? undefined : t;
+}
+
+function fromParts(m: RegExpMatchArray, cjk: boolean): number | undefined {
+  const [, y, mo, d, h = '0', mi = '0', se = '0'] = m;
+  if (+mo < 1 || +mo > 12 || +d < 1 || +d > 31 || +h > 23 || +mi > 59 || +se > 59) return undefined;
+  return Date.UTC(+y, +mo - 1, +d, +h, +mi, +se) - (cjk ? 8 * 3600000 : 0);
+}
+
+function findDate(doc: Document, meta: Map<string, string>, ld: Record<string, unknown> | undefined, cjk: boolean): number | undefined {
+  for (const k of DATE_KEYS) {
+    const v = meta.get(k);
+    const t = v ? parseDateText(v, cjk) : undefined;
+    if (t !== undefined) return t;
+  }
+  for (const k of ['datePublished', 'dateCreated', 'dateModified']) {
+    const v = str(ld?.[k]);
+    const t = v ? parseDateText(v, cjk) : undefined;
+    if (t !== undefined) return t;
+  }
+  for (const e of byTag(doc, 'time')) {
+    const v = e.attribs.datetime ?? textOf(e);
+    const t = parseDateText(v, cjk);
+    if (t !== undefined) return t;
+  }
+  // Chinese pages print the date beside the title: look in short date/time/info elements, then near the h1.
+  for (const e of elements(doc)) {
+    const h = `${e.attribs.class ?? ''} ${e.attribs.id ?? ''}`;
+    if (!/date|time|pub|info|source|meta/i.test(h)) continue;
+    const m = textOf(e).slice(0, 300).match(CN_DATE);
+    if (m) { const t = fromParts(m, cjk); if (t !== undefined) return t; }
+  }
+  const h1 = byTag(doc, 'h1')[0];
+  let n = h1?.parent;
+  for (let i = 0; n && i < 3; i++, n = n.parent) {
+    const m = textOf(n).slice(0, 2000).match(CN_DATE);
+    if (m) { const t = fromParts(m, cjk); if (t !== undefined) return t; }
+  }
+  return undefined;
+}
+
+function findByline(doc: Document, meta: Map<string, string>, ld: Record<string, unknown> | undefined): string | undefined {
+  const m = meta.get('author') ?? meta.get('article:author') ?? meta.get('byl') ?? meta.get('sailthru.author') ?? meta.get('dc.creator');
+  if (m && !/^https?:/.test(m)) return m;
+  const fromLd = ldName(ld?.author);
+  if (fromLd) return fromLd;
+  for (const e of elements(doc)) {
+    if (e.attribs.rel === 'author' || e.attribs.itemprop === 'author' || /(^|\s)(byline|author|author-name)(\s|$)/i.test(e.attribs.class ?? '')) {
+      const t = squash(textOf(e));
+      if (t && t.length < 100) return t.replace(/^(by|作者[:：]?)\s*/i, '');
+    }
+  }
+  return undefined;
+}
+
+export function readMeta(doc: Document, cjkBody: boolean): Meta {
+  const meta = metaMap(doc);
+  const ld = jsonLd(doc);
+  const art = ldArticle(ld);
+  const siteName = meta.get('og:site_name') ?? meta.get('application-name');
+  const title = findTitle(doc, meta, art, siteName);
+  const htmlEl = byTag(doc, 'html')[0];
+  const declared = htmlEl?.attribs.lang ?? meta.get('content-language') ?? meta.get('og:locale');
+  return {
+    title,
+    byline: findByline(doc, meta, art),
+    published: findDate(doc, meta, art, cjkBody),
+    leadImage: meta.get('og:image') ?? meta.get('og:image:url') ?? meta.get('twitter:image') ?? meta.get('twitter:image:src') ?? ldImage(art?.image),
+    lang: declared?.replace('_', '-'),
+    siteName,
+  };
+}
+
+export type { Element };

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { register as parse } from './parse.ts';
+import { register as archive } from './archive.ts';
 
 /** Every command module; each adds its commands to the program. */
-export const commands: ((program: Command) => void)[] = [parse];
+export const commands: ((program: Command) => void)[] = [parse, archive];

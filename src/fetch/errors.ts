@@ -96,7 +96,7 @@ export function describe(err: unknown, ctx: ErrorContext): FetchError {
       const reason = code.replace(/^ERR_(SSL|TLS)_/, '').toLowerCase().replace(/_/g, ' ');
       return { kind: 'tls', message: `TLS: ${reason} (${at})` };
     }
-    if (code.startsWith('HPE_')) return { kind: 'other', message: `invalid HTTP response (${at})` };
+    if (code.startsWith('HPE_') || e.name === 'HTTPParserError') return { kind: 'other', message: `invalid HTTP response (${at})` };
     if (code.startsWith('ERR_BROTLI') || code.startsWith('ERR__')) {
       return { kind: 'other', message: `corrupt compressed body (${at})` };
     }

@@ -76,7 +76,7 @@ function rssFeed(f: Feed): View {
     },
     textInput: f.textInput && { ...f.textInput },
     dcExt: dcExt(f.ext),
-    itunesExt: itunesExt(f.ext, 'feed'),
+    itunesExt: itunesExt(f.itunes, f.ext, 'feed'),
     extensions: extensions(f.ext, f),
     items: f.items.map((it) => rssItem(it, f)),
     version: f.version,
@@ -97,12 +97,12 @@ function rssItem(it: Item, f: Feed): View {
     enclosure: enclosures[0],
     enclosures,
     // The model keeps "permalink or not", not whether the attribute was written: only false is certain.
-    guid: it.guid !== undefined ? { value: it.guid, isPermalink: it.guidIsPermalink === false ? 'false' : undefined } : undefined,
+    guid: it.guid !== undefined && !fromRdfAbout(f) ? { value: it.guid, isPermalink: it.guidIsPermalink === false ? 'false' : undefined } : undefined,
     pubDate: it.publishedRaw,
     pubDateParsed: iso(it.published),
     source: it.source && { title: it.source.title, url: it.source.url },
     dcExt: dcExt(it.ext),
-    itunesExt: itunesExt(it.ext, 'item'),
+    itunesExt: itunesExt(it.itunes, it.ext, 'item'),
     extensions: extensions(it.ext, f),
     custom: custom(it.ext),
   };
@@ -244,7 +244,7 @@ function universalFeed(f: Feed): View {
     : f.logo ?? f.icon ?? itunesImage(f.ext)
       ? { url: f.logo ?? f.icon ?? itunesImage(f.ext) }
       : undefined;
-  const authors = (type === 'rss' ? f.authors.slice(0, 1) : f.authors).map(uPerson);
+  const authors = universalAuthors(f).map(uPerson);
   return {
     title: f.title?.value,
     description: f.subtitle?.value ?? f.summary?.value,
@@ -256,7 +256,7 @@ function universalFeed(f: Feed): View {
     updatedParsed: iso(f.updated ?? (json ? first?.updated : undefined)),
     published: f.publishedRaw ?? (json ? first?.publishedRaw : undefined),
     publishedParsed: iso(f.published ?? (json ? first?.published : undefined)),
-    author: authors[0],
+    author: f.format === 'json11' ? undefined : authors[0],
     authors,
     language: f.lang,
     image,
@@ -264,7 +264,7 @@ function universalFeed(f: Feed): View {
     generator: generator(f),
     categories: f.categories.map((c) => c.label ?? c.term),
     dcExt: dcExt(f.ext),
-    itunesExt: itunesExt(f.ext, 'feed'),
+    itunesExt: itunesExt(f.itunes, f.ext, 'feed'),
     extensions: extensions(f.ext, f),
     custom: custom(f.ext),
     items: f.items.map((it) => universalItem(it, f)),
@@ -290,15 +290,27 @@ function universalItem(it: Item, f: Feed): View {
     publishedParsed: iso(it.published ?? (atom ? it.updated : undefined)),
     author: authors[0],
     authors,
-    guid: it.guid,
+    guid: fromRdfAbout(f) ? undefined : it.guid,
     image: it.image !== undefined ? { url: it.image } : undefined,
     categories: it.categories.map((c) => c.label ?? c.term),
     enclosures: it.enclosures.map((e) => ({ url: e.url, length: e.length, type: e.type })),
     dcExt: dcExt(it.ext),
-    itunesExt: itunesExt(it.ext, 'item'),
+    itunesExt: itunesExt(it.itunes, it.ext, 'item'),
     extensions: extensions(it.ext, f),
     custom: custom(it.ext),
   };
+}
+
+/** RSS 0.90/1.0 have no guid: the model's guid is rdf:about, which gofeed leaves out. */
+function fromRdfAbout(f: Feed): boolean {
+  return f.format === 'rss10' || f.format === 'rss090';
+}
+
+/** gofeed's universal author: RSS falls back to webMaster; JSON has one only from the 1.0 `author`. */
+function universalAuthors(f: Feed): Person[] {
+  const type = feedType(f);
+  if (type === 'rss') return f.authors.length > 0 ? f.authors.slice(0, 1) : f.publisher ? [f.publisher] : [];
+  return f.authors;
 }
 
 function uPerson(p: Person): View {
@@ -351,16 +363,18 @@ const ITUNES_ITEM = [
   'season', 'order', 'episodeType',
 ];
 
-function itunesExt(ext: ExtElement[], level: 'feed' | 'item'): View {
+/** Simple values from the typed itunes record; image, owner and categories from the elements. */
+function itunesExt(rec: Record<string, string>, ext: ExtElement[], level: 'feed' | 'item'): View {
   const out: View = {};
   const keys = level === 'feed' ? ITUNES_FEED : ITUNES_ITEM;
+  for (const [k, v] of Object.entries(rec)) {
+    if (keys.includes(k)) out[k === 'new-feed-url' ? 'newFeedUrl' : k] = v;
+    else if (k === 'image') out.image = v;
+  }
   const cats: View[] = [];
   for (const e of ext) {
     if (e.ns !== ITUNES) continue;
-    if (keys.includes(e.name)) {
-      const key = e.name === 'new-feed-url' ? 'newFeedUrl' : e.name;
-      out[key] ??= e.value;
-    } else if (e.name === 'image') out.image ??= e.attrs.href ?? e.value;
+    if (e.name === 'image') out.image ??= e.attrs.href ?? e.value;
     else if (e.name === 'owner' && level === 'feed') {
       const child = (n: string) => e.children.find((c) => c.name === n)?.value;
       out.owner ??= { email: child('email'), name: child('name') };

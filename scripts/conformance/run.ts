@@ -3,14 +3,14 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { codecSource } from './codec.ts';
-import { runDates, runFeedparser, runGofeed, SANITIZE, type CaseResult, type Suite } from './suites.ts';
+import { runDates, showCases, runFeedparser, runGofeed, SANITIZE, type CaseResult, type Suite } from './suites.ts';
 
 interface Score {
   passed: number;
   failed: number;
 }
 
-const USAGE = 'usage: conformance [--dir DIR] [--json FILE] [--failures FILE] [--verbose] [--filter SUBSTRING]';
+const USAGE = 'usage: conformance [--dir DIR] [--json FILE] [--failures FILE] [--verbose] [--filter SUBSTRING] [--show ID-SUBSTRING]';
 
 function main(argv: string[]): number {
   let args;
@@ -23,6 +23,7 @@ function main(argv: string[]): number {
         failures: { type: 'string' },
         verbose: { type: 'boolean', short: 'v', default: false },
         filter: { type: 'string' },
+        show: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -39,6 +40,16 @@ function main(argv: string[]): number {
   if (!existsSync(dir)) {
     console.error(`conformance: no such directory: ${dir}`);
     return 2;
+  }
+
+  if (args.show) {
+    try {
+      console.log(showCases(dir, args.show));
+    } catch (err) {
+      console.error(`conformance: ${(err as Error).message}`);
+      return 1;
+    }
+    return 0;
   }
 
   const started = performance.now();

@@ -127,6 +127,31 @@ export function runDates(dir: string, filter?: string): CaseResult[] {
   return out;
 }
 
+/** The model and adapter view of every case whose id contains `needle`, for debugging a failure. */
+export function showCases(dir: string, needle: string): string {
+  const out: string[] = [];
+  for (const c of readJsonl(join(dir, 'feedparser', 'cases.jsonl'))) {
+    if (!String(c.id).includes(needle)) continue;
+    const bytes = readFileSync(join(dir, 'feedparser', String(c.file)));
+    const options = httpOptions(c.http);
+    const feed = parseFeed(bytes, options);
+    const label = safe(() => decode(bytes, options.contentType).label);
+    out.push(`== feedparser ${c.id}`, `options: ${JSON.stringify(options)}`, `model: ${JSON.stringify(feed, null, 1)}`);
+    out.push(`view: ${JSON.stringify(feedparserView(feed, { encoding: codecName(feed.encoding ?? '', label) }), null, 1)}`);
+    out.push(`assertions: ${JSON.stringify(c.assertions)}`);
+  }
+  for (const c of readJsonl(join(dir, 'gofeed', 'manifest.jsonl'))) {
+    if (!String(c.id).includes(needle)) continue;
+    const feed = parseFeed(readFileSync(join(dir, 'gofeed', String(c.input))), {});
+    out.push(`== gofeed ${c.id}`, `model: ${JSON.stringify(feed, null, 1)}`);
+    out.push(`view (${modelOf(c.model)}): ${JSON.stringify(normalize(gofeedView(feed, modelOf(c.model))), null, 1)}`);
+    if (typeof c.expected === 'string') {
+      out.push(`expected: ${JSON.stringify(normalize(JSON.parse(readFileSync(join(dir, 'gofeed', c.expected), 'utf8'))), null, 1)}`);
+    }
+  }
+  return out.join('\n');
+}
+
 /** Runs one case; an exception anywhere (parser or adapter) fails that case only. */
 function guard(base: CaseResult, run: () => CaseResult): CaseResult {
   try {

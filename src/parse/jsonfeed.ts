@@ -240,6 +240,8 @@ function url(o: Obj, key: string, ctx: Ctx): string | undefined {
 }
 
 function resolve(ref: string, base: string | undefined): string {
+  // Absolute URLs stay as written; only relative references need the base.
+  if (/^[a-z][a-z0-9+.-]*:/i.test(ref)) return ref;
   try {
     return new URL(ref, base).href;
   } catch {

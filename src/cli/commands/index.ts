@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { register as parse } from './parse.ts';
 import { register as archive } from './archive.ts';
+import { register as subscriptions } from './subscriptions.ts';
+import { register as fetch } from './fetch.ts';
 
 /** Every command module; each adds its commands to the program. */
-export const commands: ((program: Command) => void)[] = [parse, archive];
+export const commands: ((program: Command) => void)[] = [parse, archive, subscriptions, fetch];

@@ -87,7 +87,7 @@ function rssItem(it: Item, f: Feed): View {
   const enclosures = it.enclosures.map((e) => ({ url: e.url, length: e.length, type: e.type }));
   return {
     title: it.title?.value,
-    link: it.link,
+    link: ownLink(it),
     links: hrefs(it.links, ['alternate']),
     description: it.summary?.value,
     content: it.content[0]?.value,
@@ -281,7 +281,7 @@ function universalItem(it: Item, f: Feed): View {
     title: it.title?.value,
     description: it.summary?.value,
     content: it.content[0]?.value,
-    link: it.link,
+    link: ownLink(it),
     links: hrefs(it.links, type === 'json' ? ['alternate', 'related'] : ['alternate', 'self']),
     updated: it.updatedRaw,
     updatedParsed: iso(it.updated),
@@ -299,6 +299,11 @@ function universalItem(it: Item, f: Feed): View {
     extensions: extensions(it.ext, f),
     custom: custom(it.ext),
   };
+}
+
+/** gofeed never takes an item link from its guid or id. */
+function ownLink(it: Item): string | undefined {
+  return it.linkFromGuid ? undefined : it.link;
 }
 
 /** RSS 0.90/1.0 have no guid: the model's guid is rdf:about, which gofeed leaves out. */
@@ -333,7 +338,8 @@ function extensions(ext: ExtElement[], f: Feed): View {
   const out: Record<string, Record<string, View[]>> = {};
   const atom = feedType(f) === 'atom';
   for (const e of ext) {
-    if (CORE_NS.has(e.ns) || (atom && ATOM_NS.has(e.ns))) continue;
+    // An undeclared prefix (ns '') is still an extension to gofeed, which keys by prefix.
+    if ((CORE_NS.has(e.ns) && !(e.ns === '' && e.prefix)) || (atom && ATOM_NS.has(e.ns))) continue;
     const prefix = e.prefix || e.ns;
     ((out[prefix] ??= {})[e.name] ??= []).push(extElement(e));
   }
@@ -343,7 +349,8 @@ function extensions(ext: ExtElement[], f: Feed): View {
 function extElement(e: ExtElement): View {
   const children: Record<string, View[]> = {};
   for (const c of e.children) (children[c.name] ??= []).push(extElement(c));
-  return { name: e.name, value: e.value, attrs: { ...e.attrs }, children };
+  // gofeed trims extension text; the model keeps it as found.
+  return { name: e.name, value: e.value.trim(), attrs: { ...e.attrs }, children };
 }
 
 const DC_KEYS = new Set([
@@ -353,7 +360,7 @@ const DC_KEYS = new Set([
 
 function dcExt(ext: ExtElement[]): View {
   const out: Record<string, string[]> = {};
-  for (const e of ext) if (e.ns === DC && DC_KEYS.has(e.name)) (out[e.name] ??= []).push(e.value);
+  for (const e of ext) if (e.ns === DC && DC_KEYS.has(e.name)) (out[e.name] ??= []).push(e.value.trim());
   return out;
 }
 
@@ -395,7 +402,7 @@ function itunesImage(ext: ExtElement[]): string | undefined {
 /** Elements outside any namespace (gofeed's `custom`). */
 function custom(ext: ExtElement[]): View {
   const out: Record<string, string> = {};
-  for (const e of ext) if (e.ns === '' && e.children.length === 0) out[e.name] ??= e.value;
+  for (const e of ext) if (e.ns === '' && !e.prefix && e.children.length === 0) out[e.name] ??= e.value;
   return out;
 }
 

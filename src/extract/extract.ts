@@ -59,6 +59,13 @@ const ATTEMPTS: Flags[] = [
 ];
 /** Below this effective length (CJK characters count triple) the pick is retried with looser flags. */
 const ENOUGH = 500;
+/** A first pick this long is kept over looser picks that merely contain it. */
+const SHORT = 150;
+
+function contains(outer: Element, inner: Element): boolean {
+  for (let n: Element | null = inner; n; n = n.parent as Element | null) if (n === outer) return true;
+  return false;
+}
 
 function detectLang(text: string, declared?: string): string | undefined {
   const sample = text.slice(0, 3000);
@@ -91,12 +98,20 @@ export function extract(html: string, options: ExtractOptions = {}): Article {
     parts = ruled.body;
     if (rule?.prune) cleanParts(root, parts, drop);
   } else {
-    let best: { parts: Element[]; drop: Set<Element>; len: number } | undefined;
+    let best: { parts: Element[]; drop: Set<Element>; len: number; top: Element } | undefined;
+    let first: typeof best;
     for (const flags of ATTEMPTS) {
       const p = pick(root, flags, drop);
       if (!p) continue;
       const len = measure(renderText(p.parts, p.drop)).len;
-      if (!best || len > best.len) best = { parts: p.parts, drop: p.drop, len };
+      const cur = { parts: p.parts, drop: p.drop, len, top: p.top };
+      first ??= cur;
+      // A short article is not a failure: a looser pass that only widens the same block adds boilerplate.
+      // A different block is taken only when the first pick was nearly empty or is much shorter.
+      const better = !best || (first.len >= SHORT && !(process.env.FMX_OFF ?? '').includes('retry')
+        ? !contains(cur.top, first.top) && len > 3 * best.len
+        : len > best.len);
+      if (better) best = cur;
       if (len >= ENOUGH) break;
     }
     if (best) ({ parts, drop } = best);

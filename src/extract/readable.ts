@@ -71,6 +71,9 @@ const UNLIKELY = /-ad-|ai2html|banner|breadcrumb|combx|comment|community|cover-w
 const MAYBE = /and|article|body|column|content|main|mathjax|shadow|text|detail|zhengwen|story/i;
 const POSITIVE = /article|body|content|entry|hentry|h-entry|main|page|pagination|post|text|blog|story|detail|zhengwen|neirong|artic|txt|con_|cnt|rich_media|markdown/i;
 const NEGATIVE = /-ad-|hidden|^hid$| hid$| hid |^hid |banner|combx|comment|com-|contact|footer|gdpr|masthead|media|meta|outbrain|promo|related|scroll|share|shoutbox|sidebar|skyscraper|sponsor|shopping|tags|widget|recommend|tuijian|xgyd|xiangguan|hotnews|rank|guanggao|copyright|breadcrumb|crumb|nav|menu|toolbar|qrcode|erweima|login|author-info|byline|dateline|timestamp|caption-credit/i;
+/** Hints so specific that a "content" in the same class name does not redeem them. */
+const HARD_UNLIKELY = /recommend|related|tuijian|xiangguan|xgyd|hot-?news|comment-?list|comments|remen|paihang|guess-?like|you-?may-?like/i;
+const OFF = process.env.FMX_OFF ?? '';
 const UNLIKELY_ROLES = new Set(['menu', 'menubar', 'complementary', 'navigation', 'alert', 'alertdialog', 'dialog']);
 const CJK_HINT_POS = /正文|内容|文章/;
 const CJK_HINT_NEG = /评论|推荐|相关|广告|热门|排行|分享|导航|版权/;
@@ -104,12 +107,60 @@ export function unlikely(root: ParentNode): Set<Element> {
     if (role && UNLIKELY_ROLES.has(role)) bad = true;
     else if (n.name === 'nav' || n.name === 'aside' || n.name === 'footer') bad = !hasArticleInside(n);
     else if (h.length > 1 && n.name !== 'body' && n.name !== 'a' && n.name !== 'html' && n.name !== 'main' && n.name !== 'article'
-      && (UNLIKELY.test(h) || CJK_HINT_NEG.test(h)) && !MAYBE.test(h) && n.attribs.itemprop !== 'articleBody'
-      && !inTag(n, 'table', 'code', 'pre')) bad = true;
+      && (UNLIKELY.test(h) || CJK_HINT_NEG.test(h)) && (!MAYBE.test(h) || (!OFF.includes('hard') && HARD_UNLIKELY.test(h)))
+      && n.attribs.itemprop !== 'articleBody' && !/article/i.test(h) && !inTag(n, 'table', 'code', 'pre')) bad = true;
+    else if (!OFF.includes('teaser') && teaserList(n)) { for (const c of n.children) if (isElement(c) && teaser(c)) drop.add(c); continue; }
     if (bad) { drop.add(n); continue; }
     for (const c of n.children) stack.push(c);
   }
   return drop;
+}
+
+/** A headline link: the kind that leads to another article. */
+function headlineLink(e: Element): boolean {
+  const st: AnyNode[] = [...e.children];
+  while (st.length) {
+    const n = st.pop()!;
+    if (!isElement(n)) continue;
+    if (n.name === 'a' && n.attribs.href && measure(textLite(n)).len >= 24) return true;
+    st.push(...n.children);
+  }
+  return false;
+}
+
+/** A teaser: a headline link with at most a summary beside it. */
+function teaser(e: Element): boolean {
+  if (!headlineLink(e)) return false;
+  // A card lays headline and summary out as blocks; a news digest's "<li><b><a>…</a></b> summary" is prose.
+  if (!elements(e).some((d) => BLOCK.has(d.name))) return false;
+  const m = measure(textLite(e));
+  return m.len < 600;
+}
+
+/** A list of at least three similar items, most of them teasers: "more stories", not the article. */
+function teaserList(e: Element): boolean {
+  const items = e.children.filter((c): c is Element => isElement(c) && c.name !== 'script');
+  if (items.length < 3) return false;
+  const key = (c: Element) => `${c.name}.${c.attribs.class ?? ''}`;
+  const counts = new Map<string, number>();
+  for (const c of items) counts.set(key(c), (counts.get(key(c)) ?? 0) + 1);
+  const [k, n] = [...counts.entries()].sort((a, b) => b[1] - a[1])[0];
+  if (n < 3 || k.startsWith('p.') || k === 'p.') return false;
+  const same = items.filter((c) => key(c) === k);
+  const teasers = same.filter(teaser).length;
+  // Summaries are what makes a teaser list outscore a short article: only lists with text beside links count.
+  return teasers >= 3 && teasers >= same.length * 0.6 && same.some((c) => measure(textLite(c)).len > 2 * measure(linkText(c)).len);
+}
+
+function linkText(e: Element): string {
+  let s = '';
+  const st: AnyNode[] = [e];
+  while (st.length) {
+    const n = st.pop()!;
+    if (!isElement(n)) continue;
+    if (n.name === 'a') s += textLite(n); else st.push(...n.children);
+  }
+  return s;
 }
 
 function hasArticleInside(e: Element): boolean {
@@ -145,6 +196,8 @@ export interface Picked {
   top: Element;
   drop: Set<Element>;
   stats: Stats;
+  /** Candidates by final score, best first (for diagnostics). */
+  ranked: [Element, number][];
 }
 
 /** Min inline text (effective length) for a block to count as a paragraph. */
@@ -233,7 +286,7 @@ export function pick(root: ParentNode, flags: Flags, baseDrop: Set<Element>): Pi
     }
   }
   if (flags.clean) for (const p of parts) clean(p, stats, drop, flags.weight);
-  return { parts, top, drop, stats };
+  return { parts, top, drop, stats, ranked };
 }
 
 /** Boilerplate cleaning of a body chosen by a site rule. */

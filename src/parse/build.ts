@@ -23,7 +23,16 @@ interface TextCapture {
   mode?: string;
   /** Open child elements inside a text construct. */
   open: string[];
+  /** Namespace URI of each open child element, parallel to `open`. */
+  openNs: string[];
+  /** Name each open child element is written with, parallel to `open`. */
+  openOut: string[];
+  /** Default namespace in scope where the text construct starts. */
+  outerNs: string;
   plain: boolean;
+  /** Atom 1.0 type="xhtml": the content is wrapped in one xhtml div that is not part of it. */
+  wrapped: boolean;
+  mime?: string;
 }
 
 interface Frame {
@@ -45,6 +54,7 @@ interface Frame {
 }
 
 const MAX_EXT_DEPTH = 24;
+const ITUNES_SCHEME = 'http://www.itunes.com/';
 const MAX_STACK = 4096;
 
 // Text constructs: element key → default type. Keys are 'prefix:local' with conventional
@@ -224,25 +234,27 @@ export class Builder implements XmlHandler, EntityContext {
     const colon = qname.indexOf(':');
     const prefix = colon === -1 ? '' : qname.slice(0, colon);
     const local = colon === -1 ? qname : qname.slice(colon + 1);
+    // Element names are matched case-insensitively: feeds write pubDate, pubdate and PUBDATE.
+    const lname = local.toLowerCase();
     const uri = this.lookupNs(prefix, ns);
     let key: string;
     if (uri === undefined) {
       // Undeclared prefix: read it by its conventional meaning when it has one.
       if (prefix) this.problem(`undeclared namespace prefix "${prefix}"`, pos);
-      key = prefix ? `${prefix.toLowerCase()}:${local}` : local;
+      key = prefix ? `${prefix.toLowerCase()}:${lname}` : lname;
     } else {
       const known = knownPrefix(uri);
-      if (known === '' || uri === '') key = local;
-      else if (known === 'atom') key = this.atom ? local : 'atom:' + local;
-      else if (known !== undefined) key = known + ':' + local;
-      else key = `${prefix.toLowerCase()}:${local}`;
+      if (known === '' || !prefix && known === undefined) key = lname;
+      else if (known === 'atom') key = this.atom ? lname : 'atom:' + lname;
+      else if (known !== undefined) key = known + ':' + lname;
+      else key = `${prefix.toLowerCase()}:${lname}`;
     }
     const frame: Frame = { qname, key, kind: 'skip', attrs, ns, base: parent.base, lang: parent.lang };
     if (attrs.length) {
       const b = attr(attrs, 'xml:base');
-      if (b !== undefined) frame.base = resolveUrl(parent.base, b);
+      if (b !== undefined && safeBase(b)) frame.base = resolveUrl(parent.base, b);
       const l = attr(attrs, 'xml:lang');
-      if (l !== undefined) frame.lang = l.trim() || undefined;
+      if (l !== undefined) frame.lang = l.trim().replace(/_/g, '-') || undefined;
     }
     if (!this.rootSeen) {
       this.rootSeen = true;
@@ -331,7 +343,7 @@ export class Builder implements XmlHandler, EntityContext {
         }
         if (key === 'item' || key === 'entry') return this.startItem(f);
         if (key === 'image') return this.startImage(f);
-        if (key === 'textinput' || key === 'textInput') return this.startTextInput(f);
+        if (key === 'textinput') return this.startTextInput(f);
         return this.startExt(parent, f);
       case 'channel':
         if (key === 'item' || key === 'entry') return this.startItem(f);
@@ -392,14 +404,16 @@ export class Builder implements XmlHandler, EntityContext {
       type = r.type;
       mime = r.mime;
     }
-    const t: TextCapture = { parts: [], markup: null, type, mode, open: [], plain };
-    if (mime) (t as TextCapture & { mime?: string }).mime = mime;
+    const wrapped = !!f && type === 'xhtml' && attr(f.attrs, 'type')?.trim().toLowerCase() === 'xhtml';
+    const t: TextCapture = { parts: [], markup: null, type, mode, open: [], openNs: [], openOut: [], outerNs: '', plain, wrapped };
+    if (mime) t.mime = mime;
     return t;
   }
 
   private startText(f: Frame, def: TextType): void {
     f.kind = 'text';
     f.text = this.capture(def, f);
+    f.text.outerNs = this.lookupNs('', f.ns) ?? '';
   }
 
   private startChild(parent: Frame, f: Frame, target: Target): void {
@@ -410,14 +424,11 @@ export class Builder implements XmlHandler, EntityContext {
         if (!isItem && !this.atom) return this.startImage(f);
         break;
       case 'textinput':
-      case 'textInput':
         if (!isItem) return this.startTextInput(f);
         break;
-      case 'skipHours':
       case 'skiphours':
         if (!isItem) { f.kind = 'skiphours'; return; }
         break;
-      case 'skipDays':
       case 'skipdays':
         if (!isItem) { f.kind = 'skipdays'; return; }
         break;
@@ -441,6 +452,15 @@ export class Builder implements XmlHandler, EntityContext {
           return;
         }
         break;
+      case 'itunes:owner':
+        f.kind = 'person';
+        f.person = { role: 'owner' };
+        this.addExt(parent, f, target);
+        return;
+      case 'itunes:category':
+        this.itunesCategory(f, target);
+        this.startExt(parent, f, target);
+        return;
       case 'media:group':
         f.kind = 'mediagroup';
         f.media = isItem ? parent.item!.media : [];
@@ -467,7 +487,15 @@ export class Builder implements XmlHandler, EntityContext {
     return simpleKeys.has(key);
   }
 
+  private itunesCategory(f: Frame, target: Target): void {
+    const text = attr(f.attrs, 'text')?.trim();
+    if (text && !target.categories.some((c) => c.term === text && c.scheme === ITUNES_SCHEME)) {
+      target.categories.push({ term: text, scheme: ITUNES_SCHEME });
+    }
+  }
+
   private startExt(parent: Frame, f: Frame, target?: Target): void {
+    if (parent.kind === 'ext' && f.key === 'itunes:category') this.itunesCategory(f, this.nearestItem() ?? this.feed);
     f.kind = 'ext';
     const colon = f.qname.indexOf(':');
     const ext: ExtElement = {
@@ -561,30 +589,37 @@ export class Builder implements XmlHandler, EntityContext {
   private markupStart(f: Frame, qname: string, attrs: Attr[], selfClosing: boolean): void {
     const t = f.text!;
     const colon = qname.indexOf(':');
-    let name = qname;
-    if (colon !== -1) {
-      const uri = this.lookupNsInText(qname.slice(0, colon), attrs);
-      if (uri === XHTML) name = qname.slice(colon + 1);
+    const declared = (p: string): string | undefined => attr(attrs, p ? 'xmlns:' + p : 'xmlns') ?? this.lookupNs(p, undefined);
+    const uri = declared(colon === -1 ? '' : qname.slice(0, colon)) ?? '';
+    const outer = t.openNs.length ? t.openNs[t.openNs.length - 1]! : t.outerNs;
+    // Prefixed SVG/MathML/XHTML elements are written unprefixed, with their namespace declared
+    // where it changes, which is how HTML consumers understand them.
+    const name = colon !== -1 && uri ? qname.slice(colon + 1) : qname;
+    const out: Attr[] = [];
+    for (const a of attrs) {
+      if (a.name === 'xmlns' || a.name.startsWith('xmlns:')) continue;
+      out.push(a);
+      const ac = a.name.indexOf(':');
+      if (ac > 0) {
+        const p = a.name.slice(0, ac);
+        const u = p === 'xml' ? undefined : declared(p);
+        if (u && !out.some((o) => o.name === 'xmlns:' + p)) out.push({ name: 'xmlns:' + p, value: u });
+      }
     }
+    if (uri && uri !== outer && uri !== XHTML) out.push({ name: 'xmlns', value: uri });
+    if (out.length > 1) out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     let s = '<' + name;
-    const sorted = attrs.length > 1 ? [...attrs].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) : attrs;
-    for (const a of sorted) {
-      if ((a.name === 'xmlns' || a.name.startsWith('xmlns:')) && a.value === XHTML) continue;
-      s += ` ${a.name}="${escapeAttr(a.value)}"`;
-    }
+    for (const a of out) s += ` ${a.name}="${escapeAttr(a.value)}"`;
     if (selfClosing) s += voidElements.has(name.toLowerCase()) ? ' />' : `></${name}>`;
     else {
       s += '>';
       t.open.push(qname);
+      t.openNs.push(uri || outer);
+      t.openOut.push(name);
     }
     if (!t.markup) t.markup = t.parts.map(() => false);
     t.parts.push(s);
     t.markup.push(true);
-  }
-
-  private lookupNsInText(prefix: string, attrs: Attr[]): string | undefined {
-    const own = attr(attrs, 'xmlns:' + prefix);
-    return own ?? this.lookupNs(prefix, undefined);
   }
 
   // ---- end tags ---------------------------------------------------------------------------
@@ -626,9 +661,9 @@ export class Builder implements XmlHandler, EntityContext {
   }
 
   private closeMarkup(t: TextCapture): void {
-    const q = t.open.pop()!;
-    const colon = q.indexOf(':');
-    const name = colon !== -1 && this.lookupNs(q.slice(0, colon), undefined) === XHTML ? q.slice(colon + 1) : q;
+    t.open.pop();
+    t.openNs.pop();
+    const name = t.openOut.pop()!;
     t.parts.push(`</${name}>`);
     t.markup!.push(true);
   }
@@ -693,7 +728,10 @@ export class Builder implements XmlHandler, EntityContext {
       value = s;
       if (t.type === 'text' && !t.plain) t.type = 'html';
     } else value = t.parts.length === 1 ? t.parts[0]! : t.parts.join('');
-    if (t.mode === 'base64') value = Buffer.from(value, 'base64').toString('utf8');
+    // Atom 0.3 mode="base64", and Atom 1.0 content of a non-text, non-XML media type, are base64.
+    if (t.mode === 'base64' || (t.mime && !t.markup && t.mode === undefined && !/^text\/|[+/]xml$/.test(t.mime))) {
+      value = Buffer.from(value, 'base64').toString('utf8');
+    }
     if (controlRe.test(value)) {
       controlRe.lastIndex = 0;
       this.problem('control characters in text');
@@ -701,12 +739,12 @@ export class Builder implements XmlHandler, EntityContext {
     }
     controlRe.lastIndex = 0;
     let type = t.type;
-    if (type === 'xhtml') value = stripXhtmlDiv(value, t.markup !== null);
+    if (t.wrapped) value = stripXhtmlDiv(value, t.markup !== null);
+    value = value.trim();
     if (t.mode === 'xml' && type === 'text') type = 'html';
     if (t.mode === 'escaped' && type === 'xhtml') type = 'html';
     const text: Text = { value, type };
-    const mime = (t as TextCapture & { mime?: string }).mime;
-    if (mime) text.mime = mime;
+    if (t.mime) text.mime = t.mime;
     if (f.lang) text.lang = f.lang;
     if (f.base) text.base = f.base;
     if ((type === 'html' || type === 'xhtml') && f.base && value.indexOf('<') !== -1) text.value = resolveHtmlUrls(value, f.base);
@@ -749,9 +787,10 @@ export class Builder implements XmlHandler, EntityContext {
       case 'person': {
         const v = this.plain(f);
         const p = parent.person!;
-        if (key === 'name') p.name = v;
-        else if (key === 'email') p.email = v;
-        else if (key === 'uri' || key === 'url') p.uri = resolveUrl(f.base, v);
+        const local = key.slice(key.indexOf(':') + 1);
+        if (local === 'name') p.name = v;
+        else if (local === 'email') p.email = v;
+        else if (local === 'uri' || local === 'url' || local === 'homepage') p.uri = resolveUrl(f.base, v);
         return;
       }
       case 'source':
@@ -777,6 +816,25 @@ export class Builder implements XmlHandler, EntityContext {
       src.updated = parseDate(src.updatedRaw);
     } else if (key === 'rights' || key === 'copyright') src.rights = this.textValue(f);
     else if (key === 'subtitle' || key === 'tagline') src.subtitle = this.textValue(f);
+    else if (key === 'category') {
+      const term = (attr(f.attrs, 'term') ?? this.plain(f)).trim();
+      if (!term) return;
+      const c: Category = { term };
+      const scheme = attr(f.attrs, 'scheme');
+      if (scheme !== undefined) c.scheme = scheme;
+      const label = attr(f.attrs, 'label');
+      if (label !== undefined) c.label = label;
+      (src.categories ??= []).push(c);
+    } else if (key === 'generator') {
+      const g: NonNullable<Source['generator']> = {};
+      const name = this.plain(f);
+      if (name) g.name = name;
+      const uri = attr(f.attrs, 'uri') ?? attr(f.attrs, 'url');
+      if (uri) g.uri = resolveUrl(f.base, uri);
+      const version = attr(f.attrs, 'version');
+      if (version) g.version = version;
+      src.generator = g;
+    } else if (key === 'icon' || key === 'logo') src[key] = resolveUrl(f.base, this.plain(f));
   }
 
   private plain(f: Frame): string {
@@ -789,6 +847,15 @@ export class Builder implements XmlHandler, EntityContext {
 
   private linkFrom(f: Frame): Link | undefined {
     const href = attr(f.attrs, 'href');
+    if (href === undefined && (this.atom || f.key === 'atom:link')) {
+      // Kept as described (rel, type...), but never used as a link.
+      const l: Link = { href: '', rel: (attr(f.attrs, 'rel') ?? 'alternate').trim() || 'alternate' };
+      for (const k of ['type', 'title', 'length', 'hreflang'] as const) {
+        const v = attr(f.attrs, k);
+        if (v !== undefined) l[k] = v;
+      }
+      return l;
+    }
     if (href === undefined) {
       const v = this.plain(f);
       if (!v) return undefined;
@@ -809,7 +876,6 @@ export class Builder implements XmlHandler, EntityContext {
   private setDate(t: Target, field: 'published' | 'updated' | 'created' | 'expired', raw: string): void {
     const rawKey = (field + 'Raw') as 'publishedRaw';
     const target = t as Item;
-    if (target[rawKey] !== undefined && target[field] !== undefined) return;
     target[rawKey] = raw;
     const ms = parseDate(raw);
     if (ms !== undefined) target[field] = ms;
@@ -832,6 +898,7 @@ export class Builder implements XmlHandler, EntityContext {
         if (!l) return;
         if (key === 'atom:link' || this.atom || attr(f.attrs, 'href') !== undefined) {
           t.links.push(l);
+          if (!l.href) return;
           if (l.rel === 'alternate' && !t.link) t.link = l.href;
           if (l.rel === 'self' && feed && !feed.feedUrl) feed.feedUrl = l.href;
           if (l.rel === 'enclosure' && item) item.enclosures.push({ url: l.href, type: l.type, length: l.length });
@@ -844,10 +911,14 @@ export class Builder implements XmlHandler, EntityContext {
       case 'description':
         if (isItem) {
           if (!item!.summary || item!.summary === this.itunesSummary.get(item!)) item!.summary = this.textValue(f);
+          else item!.content.push(this.textValue(f));
         } else if (!feed!.subtitle || feed!.subtitle === this.itunesSubtitle) feed!.subtitle = this.textValue(f);
         return;
       case 'summary':
-        if (isItem) item!.summary = this.textValue(f);
+        if (isItem) {
+          if (!this.atom && item!.summary && item!.summary !== this.itunesSummary.get(item!)) item!.content.push(this.textValue(f));
+          else item!.summary = this.textValue(f);
+        }
         else feed!.subtitle ??= this.textValue(f);
         return;
       case 'itunes:summary': {
@@ -901,23 +972,22 @@ export class Builder implements XmlHandler, EntityContext {
         if (!item && key === 'guid') return;
         const v = this.plain(f);
         if (feed) {
-          feed.id = v;
+          feed.id = this.atom ? resolveUrl(f.base, v) : v;
           return;
         }
-        item!.guid = key === 'id' && this.atom ? v : v;
+        // Atom ids are IRIs and may be relative to xml:base; RSS guids are opaque strings.
+        item!.guid = key === 'id' && this.atom ? resolveUrl(f.base, v) : v;
         if (key === 'guid') {
           const perma = (attr(f.attrs, 'isPermaLink') ?? attr(f.attrs, 'ispermalink') ?? 'true').trim().toLowerCase();
           item!.guidIsPermalink = perma !== 'false';
         }
         return;
       }
-      case 'pubDate':
       case 'pubdate':
       case 'published':
       case 'issued':
       case 'dcterms:issued':
         return this.setDate(t, 'published', this.plain(f));
-      case 'lastBuildDate':
       case 'lastbuilddate':
       case 'updated':
       case 'modified':
@@ -927,12 +997,10 @@ export class Builder implements XmlHandler, EntityContext {
       case 'created':
       case 'dcterms:created':
         return this.setDate(t, 'created', this.plain(f));
-      case 'expirationDate':
       case 'expirationdate':
         if (item) this.setDate(t, 'expired', this.plain(f));
         return;
       case 'author':
-      case 'managingEditor':
       case 'managingeditor':
       case 'dc:creator':
       case 'dc:author':
@@ -944,7 +1012,6 @@ export class Builder implements XmlHandler, EntityContext {
         if (key === 'itunes:author') t.itunes.author = v;
         return;
       }
-      case 'webMaster':
       case 'webmaster':
       case 'dc:publisher': {
         const v = this.plain(f);
@@ -966,7 +1033,6 @@ export class Builder implements XmlHandler, EntityContext {
           if (scheme !== undefined) c.scheme = scheme;
           const label = attr(f.attrs, 'label');
           if (label !== undefined) c.label = label;
-          if (!c.term && !this.plain(f)) return;
           if (!c.term) c.term = this.plain(f);
         } else {
           const v = this.plain(f);
@@ -981,19 +1047,32 @@ export class Builder implements XmlHandler, EntityContext {
       case 'itunes:keywords': {
         const v = this.plain(f);
         t.itunes.keywords = v;
-        for (const k of v.split(/[,\s]+/)) if (k) t.categories.push({ term: k, scheme: 'http://www.itunes.com/' });
+        for (const k of v.split(/,/)) {
+          const term = k.trim();
+          if (term && !t.categories.some((c) => c.term === term && c.scheme === ITUNES_SCHEME)) t.categories.push({ term, scheme: ITUNES_SCHEME });
+        }
         return;
       }
-      case 'itunes:category': {
-        const text = attr(f.attrs, 'text');
-        if (text) t.categories.push({ term: text, scheme: 'http://www.itunes.com/' });
+      case 'media:category': {
+        const term = this.plain(f);
+        if (!term) return;
+        const c: Category = { term, scheme: attr(f.attrs, 'scheme') ?? 'http://search.yahoo.com/mrss/category_schema' };
+        const label = attr(f.attrs, 'label');
+        if (label !== undefined) c.label = label;
+        t.categories.push(c);
+        return;
+      }
+      case 'cc:license':
+      case 'creativecommons:license': {
+        const href = attrLocal(f.attrs, 'resource') ?? this.plain(f);
+        if (href) t.links.push({ href: resolveUrl(f.base, href), rel: 'license' });
         return;
       }
       case 'itunes:image':
       case 'itunes:link': {
-        const href = attr(f.attrs, 'href') ?? this.plain(f);
+        const href = attr(f.attrs, 'href') ?? attr(f.attrs, 'url') ?? this.plain(f);
         if (!href) return;
-        const url = resolveUrl(f.base, href);
+        const url = resolveUrl(f.base, href.trim());
         t.itunes.image = url;
         if (item) item.image ??= url;
         else if (feed) {
@@ -1043,10 +1122,10 @@ export class Builder implements XmlHandler, EntityContext {
           feed.cloud = c;
         }
         return;
-      case 'sy:updatePeriod':
+      case 'sy:updateperiod':
         if (feed) feed.updatePeriod = this.plain(f).toLowerCase();
         return;
-      case 'sy:updateFrequency':
+      case 'sy:updatefrequency':
         if (feed) {
           const n = parseInt(this.plain(f), 10);
           if (n > 0) feed.updateFrequency = n;
@@ -1067,7 +1146,6 @@ export class Builder implements XmlHandler, EntityContext {
       case 'comments':
         if (item) item.comments = resolveUrl(f.base, this.plain(f));
         return;
-      case 'wfw:commentRss':
       case 'wfw:commentrss':
         if (item) item.commentsFeed = resolveUrl(f.base, this.plain(f));
         return;
@@ -1090,7 +1168,9 @@ export class Builder implements XmlHandler, EntityContext {
       case 'media:description':
       case 'media:title':
       case 'dc:description':
-        if (item && key !== 'media:title' && !item.summary) item.summary = this.textValue(f);
+        if (!item) return;
+        if (key === 'media:title') item.title ??= this.textValue(f);
+        else item.summary ??= this.textValue(f);
         return;
       default:
         if (key.startsWith('itunes:')) {
@@ -1108,17 +1188,19 @@ export class Builder implements XmlHandler, EntityContext {
     const person: Person = p;
     if (parent.kind === 'source') {
       if (role === 'source-author') parent.source!.authors!.push(person);
+      else (parent.source!.contributors ??= []).push(person);
       return;
     }
     const t = parent.kind === 'item' ? parent.item! : parent.kind === 'channel' ? this.feed : undefined;
     if (!t) return;
     if (role === 'author') t.authors.push(person);
+    else if (role === 'owner') t.publisher = person;
     else t.contributors.push(person);
   }
 
   private finishItem(item: Item): void {
     if (!item.link) {
-      const alt = item.links.find((l) => l.rel === 'alternate');
+      const alt = item.links.find((l) => l.rel === 'alternate' && l.href);
       if (alt) item.link = alt.href;
       else if (item.guid && item.guidIsPermalink !== false && /^https?:\/\//i.test(item.guid)) {
         item.link = item.guid;
@@ -1130,6 +1212,12 @@ export class Builder implements XmlHandler, EntityContext {
       if (thumb) item.image = thumb;
     }
   }
+}
+
+/** A base URI that may be used for resolution: relative, or of a scheme that names a location. */
+export function safeBase(url: string): boolean {
+  const m = /^\s*([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(url);
+  return !m || /^(https?|ftp|file)$/i.test(m[1]!);
 }
 
 function stripXhtmlDiv(value: string, hadMarkup: boolean): string {
@@ -1151,13 +1239,14 @@ function stripXhtmlDiv(value: string, hadMarkup: boolean): string {
 
 // Keys with a text value that `assign` maps (besides the text constructs above).
 const simpleKeys = new Set([
-  'link', 'atom:link', 'guid', 'id', 'pubDate', 'pubdate', 'published', 'issued', 'dcterms:issued', 'lastBuildDate',
+  'itunes:name', 'itunes:email', 'media:category', 'cc:license', 'creativecommons:license',
+  'link', 'atom:link', 'guid', 'id', 'pubdate', 'pubdate', 'published', 'issued', 'dcterms:issued', 'lastbuilddate',
   'lastbuilddate', 'updated', 'modified', 'dc:date', 'dcterms:modified', 'created', 'dcterms:created',
-  'expirationDate', 'expirationdate', 'author', 'managingEditor', 'managingeditor', 'dc:creator', 'dc:author',
-  'itunes:author', 'webMaster', 'webmaster', 'dc:publisher', 'dc:contributor', 'category', 'dc:subject',
+  'expirationdate', 'expirationdate', 'author', 'managingeditor', 'managingeditor', 'dc:creator', 'dc:author',
+  'itunes:author', 'webmaster', 'webmaster', 'dc:publisher', 'dc:contributor', 'category', 'dc:subject',
   'itunes:keywords', 'itunes:category', 'itunes:image', 'itunes:link', 'itunes:new-feed-url', 'language',
-  'dc:language', 'generator', 'icon', 'logo', 'docs', 'ttl', 'cloud', 'sy:updatePeriod', 'sy:updateFrequency',
-  'enclosure', 'comments', 'wfw:commentRss', 'wfw:commentrss', 'wfw:comment', 'slash:comments', 'source',
+  'dc:language', 'generator', 'icon', 'logo', 'docs', 'ttl', 'cloud', 'sy:updateperiod', 'sy:updatefrequency',
+  'enclosure', 'comments', 'wfw:commentrss', 'wfw:commentrss', 'wfw:comment', 'slash:comments', 'source',
   'itunes:duration', 'itunes:explicit', 'itunes:block', 'itunes:episode', 'itunes:season', 'itunes:episodeType',
-  'itunes:type', 'itunes:complete', 'itunes:isClosedCaptioned', 'itunes:order', 'itunes:owner', 'itunes:title',
-]);
+  'itunes:type', 'itunes:complete', 'itunes:isClosedCaptioned', 'itunes:order', 'itunes:title',
+].map((k) => k.toLowerCase()));

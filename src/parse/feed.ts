@@ -1,6 +1,6 @@
 import type { Feed, ParseOptions } from './model.ts';
 import { decode } from './encoding.ts';
-import { Builder, newFeed } from './build.ts';
+import { Builder, newFeed, safeBase } from './build.ts';
 import { scanXml } from './xml.ts';
 import { parseJsonFeed } from './jsonfeed.ts';
 import { resolveUrl } from './url.ts';
@@ -29,7 +29,9 @@ function parse(bytes: Uint8Array, options: ParseOptions): Feed {
   let start = 0;
   while (start < buf.length && (buf[start] === 0x20 || buf[start] === 0x0a || buf[start] === 0x0d || buf[start] === 0x09)) start++;
 
-  const base = options.contentLocation ? resolveUrl(options.url, options.contentLocation) : options.url;
+  const base = options.contentLocation && safeBase(options.contentLocation)
+    ? resolveUrl(options.url, options.contentLocation)
+    : options.url;
 
   if (buf[start] === 0x7b || buf[start] === 0x5b) {
     const json = parseJsonFeed(buf.toString('utf8', start), { url: base });

@@ -100,6 +100,11 @@ export interface Source {
   authors?: Person[];
   rights?: Text;
   subtitle?: Text;
+  categories?: Category[];
+  contributors?: Person[];
+  generator?: { name?: string; uri?: string; version?: string };
+  icon?: string;
+  logo?: string;
 }
 
 export interface Item {

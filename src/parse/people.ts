@@ -17,7 +17,7 @@ export function parsePerson(raw: string): Person {
   }
   person.email = m[0];
   let rest = (text.slice(0, m.index) + text.slice(m.index + m[0].length)).trim();
-  rest = rest.replace(/^mailto:/i, '').replace(/^[(<\s]+|[)>\s]+$/g, '').replace(/\(\s*\)|<\s*>/g, '').trim();
+  rest = rest.replace(/mailto:/i, '').replace(/\(\s*\)|<\s*>/g, '').trim().replace(/^[(<\s]+|[)>\s]+$/g, '').trim();
   if (rest) person.name = rest;
   return person;
 }

@@ -58,7 +58,7 @@ function trimEnd(s: string): string {
 export function siteDirName(site: string, maxBytes = MAX_NAME_BYTES): string {
   let name = cleanPart(String(site)).replace(/^\.+/, (d) => '．'.repeat(d.length));
   name = trimEnd(cutBytes(name, maxBytes));
-  if (DEVICE.test(name)) name = cutBytes('_' + name, maxBytes);
+  if (DEVICE.test(name)) name = trimEnd(cutBytes('_' + name, maxBytes));
   if (!name) throw new RangeError(`site name ${JSON.stringify(site)} gives an empty directory name`);
   return name;
 }

@@ -185,6 +185,9 @@ export class Fetcher {
             return finish();
           }
           await discard(res.body);
+          if (res.statusCode === 407 && proxy) {
+            throw new FetchFailure('proxy', `proxy: authentication required (${proxy.host}:${proxy.port})`);
+          }
           if (res.statusCode === 429 || res.statusCode === 503) result.retryAfterMs = parseRetryAfter(result.headers['retry-after']);
           return finish({ kind: 'http', message: `HTTP ${res.statusCode}${reason(res.statusCode)} (${host})` });
         } finally {

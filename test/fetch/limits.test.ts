@@ -125,3 +125,25 @@ describe('fetch: timeouts, size cap and decompression', () => {
     await f.close();
   });
 });
+
+describe('fetch: connect timeouts', () => {
+  it('a server that accepts TCP but never answers the TLS or SOCKS handshake times out', async () => {
+    const net = await import('node:net');
+    const sockets = new Set<import('node:net').Socket>();
+    const silent = net.createServer((sock) => { sockets.add(sock); sock.on('error', () => {}); });
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const port = (silent.address() as import('node:net').AddressInfo).port;
+    const f = new Fetcher({ allow: ['127.0.0.1'], connectTimeoutMs: 200, perHostIntervalMs: 0 });
+    const t0 = Date.now();
+    const r = await f.fetch({ url: `https://127.0.0.1:${port}/` });
+    assert.equal(r.error?.kind, 'timeout');
+    assert.equal(r.error?.message, 'connect timed out after 200 ms (127.0.0.1)');
+    assert.ok(Date.now() - t0 < 1500, `${Date.now() - t0} ms`);
+    const sx = await f.fetch({ url: 'http://127.0.0.1:9/', proxy: `socks5://127.0.0.1:${port}` });
+    assert.equal(sx.error?.kind, 'timeout');
+    assert.equal(sx.error?.message, `proxy: SOCKS5 handshake timed out after 200 ms (127.0.0.1:${port})`);
+    await f.close();
+    for (const s of sockets) s.destroy();
+    await new Promise<void>((r) => silent.close(() => r()));
+  });
+});

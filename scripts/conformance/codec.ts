@@ -23,16 +23,22 @@ const WHATWG_TO_PYTHON: Record<string, string> = {
 /** Labels feedparser itself rewrites. */
 const LABEL_TO_PYTHON: Record<string, string> = { gb2312: 'gb18030', gbk: 'gb18030' };
 
-export function codecName(whatwg: string, label: string | undefined): string {
-  if (helper) {
+/**
+ * `decoded` is what `decode()` says about the same bytes and headers; it is only
+ * trusted when it agrees with the encoding the parser reports.
+ */
+export function codecName(whatwg: string, decoded: encoding.Decoded | undefined): string {
+  const used = whatwg.toLowerCase();
+  const agrees = decoded !== undefined && decoded.encoding.toLowerCase() === used;
+  if (helper && agrees) {
     try {
-      const name = helper(whatwg, label);
+      const name = helper(decoded);
       if (typeof name === 'string' && name) return name;
     } catch {
       // fall through to the local map
     }
   }
-  const used = whatwg.toLowerCase();
+  const label = agrees ? decoded.label : undefined;
   if (label) {
     const l = label.trim().toLowerCase().replace(/^["']|["']$/g, '');
     // A generic Unicode label says less than the decoder that was chosen (BOM, byte order).

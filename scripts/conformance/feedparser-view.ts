@@ -16,8 +16,8 @@ export const NS_PREFIX: Record<string, string> = {
   'http://purl.org/rss/1.0/modules/slash/': 'slash',
   'http://wellformedweb.org/CommentAPI/': 'wfw',
   'http://purl.org/syndication/thread/1.0': 'thr',
-  'http://www.w3.org/2005/Atom': 'atom',
-  'http://purl.org/atom/ns#': 'atom03',
+  'http://www.w3.org/2005/Atom': '',
+  'http://purl.org/atom/ns#': '',
   'http://web.resource.org/cc/': 'cc',
   'http://creativecommons.org/ns#license': 'cc',
   'http://backend.userland.com/creativeCommonsRssModule': 'creativecommons',
@@ -155,7 +155,7 @@ function detail(t: Text): View {
 }
 
 function mime(t: Text): string {
-  if (t.mime) return t.mime;
+  if (t.mime?.includes('/')) return t.mime;
   return t.type === 'html' ? 'text/html' : t.type === 'xhtml' ? 'application/xhtml+xml' : 'text/plain';
 }
 

@@ -42,8 +42,8 @@ export function runFeedparser(dir: string, filter?: string): CaseResult[] {
       const bytes = readFileSync(join(root, String(c.file)));
       const options = httpOptions(c.http);
       const feed = parseFeed(bytes, options);
-      const label = safe(() => decode(bytes, options.contentType).label);
-      const view = feedparserView(feed, { encoding: codecName(feed.encoding ?? '', label) });
+      const decoded = safe(() => decode(bytes, options.contentType));
+      const view = feedparserView(feed, { encoding: codecName(feed.encoding ?? '', decoded) });
       for (const a of c.assertions as Assertion[]) {
         const miss = check(a, view);
         if (miss) {
@@ -135,9 +135,9 @@ export function showCases(dir: string, needle: string): string {
     const bytes = readFileSync(join(dir, 'feedparser', String(c.file)));
     const options = httpOptions(c.http);
     const feed = parseFeed(bytes, options);
-    const label = safe(() => decode(bytes, options.contentType).label);
+    const decoded = safe(() => decode(bytes, options.contentType));
     out.push(`== feedparser ${c.id}`, `options: ${JSON.stringify(options)}`, `model: ${JSON.stringify(feed, null, 1)}`);
-    out.push(`view: ${JSON.stringify(feedparserView(feed, { encoding: codecName(feed.encoding ?? '', label) }), null, 1)}`);
+    out.push(`view: ${JSON.stringify(feedparserView(feed, { encoding: codecName(feed.encoding ?? '', decoded) }), null, 1)}`);
     out.push(`assertions: ${JSON.stringify(c.assertions)}`);
   }
   for (const c of readJsonl(join(dir, 'gofeed', 'manifest.jsonl'))) {

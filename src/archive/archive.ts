@@ -68,6 +68,8 @@ export class Archive {
       if (!Number.isSafeInteger(item.id) || item.id < 0) throw new ArchiveError(`item id must be a non-negative integer, got ${String(item.id)}`);
       if (ids.used.has(item.id)) throw new ArchiveError(`${dir}: id ${item.id} is taken (use update to revise an item)`);
       id = item.id;
+      // As a fresh scan would: new ids continue below the lowest file.
+      if (id <= ids.next) ids.next = id - 1;
     } else {
       while (ids.used.has(ids.next)) ids.next--;
       if (ids.next < 0) throw new ArchiveError(`${dir}: no ids left`);

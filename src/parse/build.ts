@@ -27,6 +27,8 @@ interface TextCapture {
   openNs: string[];
   /** Name each open child element is written with, parallel to `open`. */
   openOut: string[];
+  /** Namespace declarations of each open child element, parallel to `open`. */
+  openDecl: (Map<string, string> | undefined)[];
   /** Default namespace in scope where the text construct starts. */
   outerNs: string;
   plain: boolean;
@@ -405,7 +407,7 @@ export class Builder implements XmlHandler, EntityContext {
       mime = r.mime;
     }
     const wrapped = !!f && type === 'xhtml' && attr(f.attrs, 'type')?.trim().toLowerCase() === 'xhtml';
-    const t: TextCapture = { parts: [], markup: null, type, mode, open: [], openNs: [], openOut: [], outerNs: '', plain, wrapped };
+    const t: TextCapture = { parts: [], markup: null, type, mode, open: [], openNs: [], openOut: [], openDecl: [], outerNs: '', plain, wrapped };
     if (mime) t.mime = mime;
     return t;
   }
@@ -589,7 +591,19 @@ export class Builder implements XmlHandler, EntityContext {
   private markupStart(f: Frame, qname: string, attrs: Attr[], selfClosing: boolean): void {
     const t = f.text!;
     const colon = qname.indexOf(':');
-    const declared = (p: string): string | undefined => attr(attrs, p ? 'xmlns:' + p : 'xmlns') ?? this.lookupNs(p, undefined);
+    let decl: Map<string, string> | undefined;
+    for (const a of attrs) {
+      if (a.name === 'xmlns' || a.name.startsWith('xmlns:')) (decl ??= new Map()).set(a.name === 'xmlns' ? '' : a.name.slice(6), a.value);
+    }
+    const declared = (p: string): string | undefined => {
+      const own = decl?.get(p);
+      if (own !== undefined) return own;
+      for (let i = t.openDecl.length - 1; i >= 0; i--) {
+        const u = t.openDecl[i]?.get(p);
+        if (u !== undefined) return u;
+      }
+      return this.lookupNs(p, f.ns);
+    };
     const uri = declared(colon === -1 ? '' : qname.slice(0, colon)) ?? '';
     const outer = t.openNs.length ? t.openNs[t.openNs.length - 1]! : t.outerNs;
     // Prefixed SVG/MathML/XHTML elements are written unprefixed, with their namespace declared
@@ -616,6 +630,7 @@ export class Builder implements XmlHandler, EntityContext {
       t.open.push(qname);
       t.openNs.push(uri || outer);
       t.openOut.push(name);
+      t.openDecl.push(decl);
     }
     if (!t.markup) t.markup = t.parts.map(() => false);
     t.parts.push(s);
@@ -663,6 +678,7 @@ export class Builder implements XmlHandler, EntityContext {
   private closeMarkup(t: TextCapture): void {
     t.open.pop();
     t.openNs.pop();
+    t.openDecl.pop();
     const name = t.openOut.pop()!;
     t.parts.push(`</${name}>`);
     t.markup!.push(true);
@@ -849,7 +865,7 @@ export class Builder implements XmlHandler, EntityContext {
     const href = attr(f.attrs, 'href');
     if (href === undefined && (this.atom || f.key === 'atom:link')) {
       // Kept as described (rel, type...), but never used as a link.
-      const l: Link = { href: '', rel: (attr(f.attrs, 'rel') ?? 'alternate').trim() || 'alternate' };
+      const l: Link = { href: f.base ? resolveUrl(f.base, '') : '', rel: (attr(f.attrs, 'rel') ?? 'alternate').trim() || 'alternate' };
       for (const k of ['type', 'title', 'length', 'hreflang'] as const) {
         const v = attr(f.attrs, k);
         if (v !== undefined) l[k] = v;
@@ -898,7 +914,7 @@ export class Builder implements XmlHandler, EntityContext {
         if (!l) return;
         if (key === 'atom:link' || this.atom || attr(f.attrs, 'href') !== undefined) {
           t.links.push(l);
-          if (!l.href) return;
+          if (!l.href || attr(f.attrs, 'href') === undefined) return;
           if (l.rel === 'alternate' && !t.link) t.link = l.href;
           if (l.rel === 'self' && feed && !feed.feedUrl) feed.feedUrl = l.href;
           if (l.rel === 'enclosure' && item) item.enclosures.push({ url: l.href, type: l.type, length: l.length });

@@ -19,6 +19,8 @@ describe('fetch: HTTP semantics', () => {
       },
       '/bare304': (_req, res) => { res.writeHead(304); res.end(); },
       '/echo': (req, res) => { res.writeHead(200); res.end(JSON.stringify(req.headers)); },
+      '/to-echo': (_req, res) => { res.writeHead(302, { location: '/echo' }); res.end(); },
+      '/to-other': (_req, res) => { res.writeHead(302, { location: `http://other.test:${s.port}/echo` }); res.end(); },
       '/r301': (_req, res) => { res.writeHead(301, { location: '/r308' }); res.end(); },
       '/r308': (_req, res) => { res.writeHead(308, { location: '/feed' }); res.end(); },
       '/r302': (_req, res) => { res.writeHead(302, { location: '/feed' }); res.end('moved'); },
@@ -104,6 +106,23 @@ describe('fetch: HTTP semantics', () => {
     const r = await fetcher.fetch({ url: `http://me:s%40cret@127.0.0.1:${s.port}/echo` });
     const h = JSON.parse(text(r.body)!);
     assert.equal(h.authorization, `Basic ${Buffer.from('me:s@cret').toString('base64')}`);
+  });
+
+  it('drops Cookie and Authorization on a redirect to another origin', async () => {
+    const f = new Fetcher({
+      allow: ['127.0.0.1', 'other.test'], perHostIntervalMs: 0,
+      lookup: async () => [{ address: '127.0.0.1', family: 4 }],
+    });
+    const same = await f.fetch({ url: `${s.origin}/to-echo`, headers: { cookie: 'c=1', authorization: 'Bearer t' } });
+    assert.equal(JSON.parse(text(same.body)!).cookie, 'c=1', 'same origin keeps them');
+    const r = await f.fetch({ url: `${s.origin}/to-other`, headers: { cookie: 'c=1', authorization: 'Bearer t', 'x-keep': 'y' } });
+    assert.equal(r.ok, true, r.error?.message);
+    const h = JSON.parse(text(r.body)!);
+    assert.equal(h.host, `other.test:${s.port}`);
+    assert.equal(h.cookie, undefined);
+    assert.equal(h.authorization, undefined);
+    assert.equal(h['x-keep'], 'y');
+    await f.close();
   });
 
   for (const code of [301, 302, 303, 307, 308]) {

@@ -137,9 +137,16 @@ function sourceView(s: Source): View {
     set(v, 'link', firstHref(s.links, 'alternate'));
   }
   dates(v, 'updated', s.updatedRaw, s.updated);
-  if (s.authors) persons(v, s.authors, [], undefined);
+  persons(v, s.authors ?? [], s.contributors ?? [], undefined);
   text(v, 'rights', s.rights);
   text(v, 'subtitle', s.subtitle);
+  if (s.categories) v.tags = s.categories.map(tag);
+  if (s.generator) {
+    set(v, 'generator', s.generator.name);
+    v.generator_detail = compact({ name: s.generator.name, href: s.generator.uri, version: s.generator.version });
+  }
+  set(v, 'icon', s.icon);
+  set(v, 'logo', s.logo);
   return v;
 }
 

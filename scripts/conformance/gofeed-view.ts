@@ -282,6 +282,10 @@ function universalItem(it: Item, f: Feed): View {
   const type = feedType(f);
   const authors = (type === 'rss' ? it.authors.slice(0, 1) : it.authors).map(uPerson);
   const atom = type === 'atom';
+  // gofeed's fallbacks for a missing published date: dc:date in RSS, the updated date in Atom.
+  const dcDate = type === 'rss' ? it.ext.find((e) => e.ns === DC && e.name === 'date')?.value.trim() : undefined;
+  const published = it.publishedRaw ?? (atom ? it.updatedRaw : dcDate);
+  const publishedAt = it.published ?? (atom || (dcDate !== undefined && it.updatedRaw?.trim() === dcDate) ? it.updated : undefined);
   return {
     title: it.title?.value,
     description: it.summary?.value,
@@ -290,10 +294,9 @@ function universalItem(it: Item, f: Feed): View {
     links: hrefs(it.links, type === 'json' ? ['alternate', 'related'] : ['alternate', 'self']),
     updated: it.updatedRaw,
     updatedParsed: iso(it.updated),
-    // gofeed falls back to the updated date for Atom entries without a published one.
-    published: it.publishedRaw ?? (atom ? it.updatedRaw : undefined),
-    publishedParsed: iso(it.published ?? (atom ? it.updated : undefined)),
-    author: authors[0],
+    published,
+    publishedParsed: iso(publishedAt),
+    author: f.format === 'json11' ? undefined : authors[0],
     authors,
     guid: fromRdfAbout(f) ? undefined : it.guid,
     image: it.image !== undefined ? { url: it.image } : undefined,

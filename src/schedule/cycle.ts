@@ -30,6 +30,8 @@ export interface FeedReport {
   status?: number;
   /** Time from the start of this feed's fetch to its state being stored, ms. */
   ms: number;
+  /** The same without waiting for a turn in the fetcher's queues: request, parse and store, ms. */
+  workMs: number;
   items?: number;
   error?: { kind: string; message: string };
   next: number;
@@ -185,6 +187,7 @@ export async function checkFeed(db: Database, fetcher: Pick<Fetcher, 'fetch'>, f
     signal: options.signal,
   });
   const now = clock();
+  const fetched = now;
   const base = { now, minInterval: feed.minInterval, maxInterval: feed.maxInterval, random: options.random };
   let report: FeedReport;
   let error: { kind: string; message: string } | undefined = result.error;
@@ -210,7 +213,7 @@ export async function checkFeed(db: Database, fetcher: Pick<Fetcher, 'fetch'>, f
     db.prepare(`UPDATE feeds SET last_fetch = ?, last_status = ?, last_error = ?, last_error_kind = ?,
                 error_count = ?, next_check = ? WHERE id = ?`)
       .run(now, result.status ?? null, error.message.slice(0, 1000), error.kind, errorCount, next, feed.id);
-    report = { feed, outcome: 'error', status: result.status, ms: 0, error, next };
+    report = { feed, outcome: 'error', status: result.status, ms: 0, workMs: 0, error, next };
   } else if (parsed) {
     const hints = hintsOf(parsed);
     const rhythm = changeInterval(parsed.items, now) ?? feed.changeInterval;
@@ -223,7 +226,7 @@ export async function checkFeed(db: Database, fetcher: Pick<Fetcher, 'fetch'>, f
       .run(result.etag ?? null, result.lastModified ?? null, parsed.title?.value.replace(/\s+/g, ' ').trim().slice(0, 500) || null,
         parsed.link ?? null, now, now, result.status ?? 200, next, parsed.items.length, hints ? JSON.stringify(hints) : null,
         rhythm === undefined ? null : Math.round(rhythm), newest, feed.id);
-    report = { feed, outcome: 'updated', status: result.status, ms: 0, items: parsed.items.length, next };
+    report = { feed, outcome: 'updated', status: result.status, ms: 0, workMs: 0, items: parsed.items.length, next };
   } else {
     // 304: the stored hints and rhythm still hold; new validators may come with it.
     const next = nextCheck({ ...base, headers: result.headers, hints: feed.hints, changeInterval: feed.changeInterval }).at;
@@ -231,7 +234,7 @@ export async function checkFeed(db: Database, fetcher: Pick<Fetcher, 'fetch'>, f
                 last_success = ?, last_status = ?, last_error = NULL, last_error_kind = NULL, error_count = 0, next_check = ?
                 WHERE id = ?`)
       .run(result.etag ?? null, result.lastModified ?? null, now, now, result.status ?? 304, next, feed.id);
-    report = { feed, outcome: 'not-modified', status: result.status, ms: 0, next };
+    report = { feed, outcome: 'not-modified', status: result.status, ms: 0, workMs: 0, next };
   }
 
   if (result.permanentRedirect) {
@@ -247,7 +250,9 @@ export async function checkFeed(db: Database, fetcher: Pick<Fetcher, 'fetch'>, f
       options.log?.info({ feed: feed.id, from: feed.url, to, mergedInto: id === feed.id ? undefined : id }, 'permanent redirect: feed URL updated');
     }
   }
-  report.ms = clock() - started;
+  const end = clock();
+  report.ms = end - started;
+  report.workMs = result.elapsedMs + (end - fetched);
   return report;
 }
 

@@ -101,7 +101,7 @@ export function extract(html: string, options: ExtractOptions = {}): Article {
     let best: { parts: Element[]; drop: Set<Element>; len: number; top: Element } | undefined;
     let first: typeof best;
     for (const flags of ATTEMPTS) {
-      const p = pick(root, flags, drop);
+      const p = pick(root, flags, drop, meta.title);
       if (!p) continue;
       const len = measure(renderText(p.parts, p.drop)).len;
       const cur = { parts: p.parts, drop: p.drop, len, top: p.top };

@@ -18,9 +18,10 @@ export interface Stat {
   embed: number;
   heading: number;
   listLen: number;
+  cjk: number;
 }
 
-const ZERO: Stat = { len: 0, commas: 0, linkLen: 0, inlineLen: 0, inlineCommas: 0, hasBlock: false, p: 0, img: 0, li: 0, input: 0, embed: 0, heading: 0, listLen: 0 };
+const ZERO: Stat = { len: 0, commas: 0, linkLen: 0, inlineLen: 0, inlineCommas: 0, hasBlock: false, p: 0, img: 0, li: 0, input: 0, embed: 0, heading: 0, listLen: 0, cjk: 0 };
 
 export type Stats = Map<Element, Stat>;
 
@@ -41,13 +42,13 @@ export function computeStats(root: ParentNode, drop: Set<Element>): Stats {
     for (const c of e.children) {
       if (isText(c)) {
         const m = measure(c.data);
-        s.len += m.len; s.commas += m.commas; s.inlineLen += m.len; s.inlineCommas += m.commas;
+        s.len += m.len; s.commas += m.commas; s.cjk += m.cjk; s.inlineLen += m.len; s.inlineCommas += m.commas;
         continue;
       }
       if (!isElement(c)) continue;
       const k = stats.get(c);
       if (!k) continue;
-      s.len += k.len; s.commas += k.commas; s.linkLen += k.linkLen;
+      s.len += k.len; s.commas += k.commas; s.cjk += k.cjk; s.linkLen += k.linkLen;
       s.p += k.p; s.img += k.img; s.li += k.li; s.input += k.input; s.embed += k.embed; s.heading += k.heading; s.listLen += k.listLen;
       if (BLOCK.has(c.name) || k.hasBlock) s.hasBlock = true;
       else { s.inlineLen += k.len; s.inlineCommas += k.commas; }
@@ -203,7 +204,7 @@ export interface Picked {
 /** Min inline text (effective length) for a block to count as a paragraph. */
 const MIN_PARA = 25;
 
-export function pick(root: ParentNode, flags: Flags, baseDrop: Set<Element>): Picked | undefined {
+export function pick(root: ParentNode, flags: Flags, baseDrop: Set<Element>, title?: string): Picked | undefined {
   const drop = new Set(baseDrop);
   if (flags.strip) for (const d of unlikely(root)) drop.add(d);
   const stats = computeStats(root, drop);
@@ -233,6 +234,10 @@ export function pick(root: ParentNode, flags: Flags, baseDrop: Set<Element>): Pi
   for (const [e, v] of score) final.set(e, v * (1 - density(e)));
   const ranked = [...final.entries()].sort((a, b) => b[1] - a[1]);
   let [top, topScore] = ranked[0];
+  if (title && !OFF.includes('anchor')) {
+    const near = nearTitle(root, title, ranked, drop, stats);
+    if (near) [top, topScore] = near;
+  }
 
   // Several strong candidates under one ancestor: the article is split into sections.
   const alts = ranked.slice(1, 5).filter(([, v]) => v / topScore >= 0.75).map(([e]) => e);
@@ -289,6 +294,50 @@ export function pick(root: ParentNode, flags: Flags, baseDrop: Set<Element>): Pi
   return { parts, top, drop, stats, ranked };
 }
 
+const norm = (t: string) => t.replace(/[\s\p{P}\p{S}]+/gu, '').toLowerCase();
+
+/**
+ * The article follows its headline. When the best block is far from the page's title
+ * element (a feed of other stories, a sidebar essay), a good block right after the
+ * title wins instead.
+ */
+function nearTitle(root: ParentNode, title: string, ranked: [Element, number][], drop: Set<Element>, stats: Stats): [Element, number] | undefined {
+  const want = norm(title);
+  if (want.length < 4) return undefined;
+  // Document positions in effective text length: where each element starts and ends.
+  const start = new Map<Element, number>();
+  const end = new Map<Element, number>();
+  let pos = 0;
+  let heading: Element | undefined;
+  const stack: (AnyNode | Element[])[] = [...root.children].reverse();
+  while (stack.length) {
+    const n = stack.pop()!;
+    if (Array.isArray(n)) { end.set(n[0], pos); continue; }
+    if (isText(n)) { pos += measure(n.data).len; continue; }
+    if (!isElement(n) || drop.has(n)) continue;
+    start.set(n, pos);
+    if (!heading && (n.name === 'h1' || n.name === 'h2')) {
+      const t = norm(textLite(n));
+      if (t.length >= 4 && (want.includes(t) || t.includes(want))) heading = n;
+    }
+    stack.push([n]);
+    for (let i = n.children.length - 1; i >= 0; i--) stack.push(n.children[i]);
+  }
+  if (!heading) return undefined;
+  const hEnd = end.get(heading)!;
+  const [top, topScore] = ranked[0];
+  const topStart = start.get(top) ?? 0;
+  if (ancestors(heading).includes(top) || top === heading) return undefined;
+  const gapTop = topStart - hEnd;
+  if (gapTop >= 0 && gapTop < 1500) return undefined;
+  for (const [e, v] of ranked.slice(1, 30)) {
+    if (v < topScore * 0.1 || v < 8) break;
+    const gap = (start.get(e) ?? -1) - hEnd;
+    if (gap >= 0 && gap <= 600 && (stats.get(e)?.len ?? 0) >= 60) return [e, v];
+  }
+  return undefined;
+}
+
 /** Boilerplate cleaning of a body chosen by a site rule. */
 export function cleanParts(root: ParentNode, parts: Element[], drop: Set<Element>): void {
   const stats = computeStats(root, drop);
@@ -308,6 +357,10 @@ function textLite(e: Element): string {
 
 const ALWAYS_DROP = new Set(['form', 'fieldset', 'object', 'embed', 'footer', 'link', 'aside', 'iframe', 'input', 'textarea', 'select', 'button', 'nav', 'h1']);
 const CONDITIONAL = new Set(['form', 'fieldset', 'table', 'ul', 'ol', 'div', 'section', 'dl', 'header']);
+/** Captions, credits, bylines and datelines: page furniture that is not the article's text. */
+const META_HINT = /(^|[\s_-])(byline|by-line|author|authors|dateline|timestamp|pubdate|publish-?date|date|credit|credits|caption|wp-caption-text|photo-?credit|image-?credit|article-?meta|post-?meta|entry-?meta)([\s_-]|$)/i;
+/** Whole-element labels of widgets. */
+const LABEL = /^(advertisement|advert|ad|sponsored|caption|close|share|tweet|email|print|广告|展开全文|收起|打开APP|点击查看)$/i;
 const SHARE = /share|sharing|social|分享/i;
 
 /** Readability's prepArticle: drop link lists, share bars, ad boxes and forms inside the picked body. */
@@ -322,6 +375,8 @@ function clean(root: Element, stats: Stats, drop: Set<Element>, weigh: boolean):
     if (ALWAYS_DROP.has(e.name) && !(e.name === 'form' && s.len > 500)) { drop.add(e); continue; }
     if ((e.name === 'h2' || e.name === 'h3') && weigh && classWeight(e) < 0) { drop.add(e); continue; }
     if (SHARE.test(hint(e)) && s.len < 500) { drop.add(e); continue; }
+    if (!OFF.includes('meta') && (e.name === 'figcaption' || (META_HINT.test(hint(e)) && s.len < 300 && s.p <= 1)) && !(s.cjk > 0)) { drop.add(e); continue; }
+    if (s.len < 40 && !OFF.includes('label') && LABEL.test(textLite(e).trim())) { drop.add(e); continue; }
     if (CONDITIONAL.has(e.name) && conditionalDrop(e, s, weigh)) { drop.add(e); continue; }
     for (const c of e.children) if (isElement(c)) stack.push(c);
   }

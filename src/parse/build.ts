@@ -357,11 +357,11 @@ export class Builder implements XmlHandler, EntityContext {
       case 'skiphours':
       case 'skipdays':
         f.kind = 'text';
-        f.text = this.capture('text', undefined, true);
+        f.text = this.capture('text', f, true);
         return;
       case 'person':
         f.kind = 'text';
-        f.text = this.capture('text', undefined, true);
+        f.text = this.capture('text', f, true);
         return;
       case 'source':
         return this.startSourceChild(parent, f);
@@ -400,7 +400,7 @@ export class Builder implements XmlHandler, EntityContext {
     let type = def;
     let mode: string | undefined;
     let mime: string | undefined;
-    if (f && f.attrs.length) {
+    if (f && f.attrs.length && !plain) {
       mode = attr(f.attrs, 'mode');
       const r = textTypeOf(attr(f.attrs, 'type'), mode, def);
       type = r.type;
@@ -409,13 +409,13 @@ export class Builder implements XmlHandler, EntityContext {
     const wrapped = !!f && type === 'xhtml' && attr(f.attrs, 'type')?.trim().toLowerCase() === 'xhtml';
     const t: TextCapture = { parts: [], markup: null, type, mode, open: [], openNs: [], openOut: [], openDecl: [], outerNs: '', plain, wrapped };
     if (mime) t.mime = mime;
+    if (f) t.outerNs = this.lookupNs('', f.ns) ?? '';
     return t;
   }
 
   private startText(f: Frame, def: TextType): void {
     f.kind = 'text';
     f.text = this.capture(def, f);
-    f.text.outerNs = this.lookupNs('', f.ns) ?? '';
   }
 
   private startChild(parent: Frame, f: Frame, target: Target): void {
@@ -579,7 +579,7 @@ export class Builder implements XmlHandler, EntityContext {
     }
     if (key === 'link') {
       f.kind = 'text';
-      f.text = this.capture('text', undefined, true);
+      f.text = this.capture('text', f, true);
       return;
     }
     this.startText(f, 'text');
@@ -745,7 +745,8 @@ export class Builder implements XmlHandler, EntityContext {
       if (t.type === 'text' && !t.plain) t.type = 'html';
     } else value = t.parts.length === 1 ? t.parts[0]! : t.parts.join('');
     // Atom 0.3 mode="base64", and Atom 1.0 content of a non-text, non-XML media type, are base64.
-    if (t.mode === 'base64' || (t.mime && !t.markup && t.mode === undefined && !/^text\/|[+/]xml$/.test(t.mime))) {
+    const binary = t.mime === 'application/octet-stream' || (f.key === 'content' && t.mime !== undefined && !/^text\/|[+/]xml$/.test(t.mime));
+    if (t.mode === 'base64' || (binary && !t.markup && t.mode === undefined && /^[A-Za-z0-9+/=\s]*$/.test(value))) {
       value = Buffer.from(value, 'base64').toString('utf8');
     }
     if (controlRe.test(value)) {
@@ -915,11 +916,12 @@ export class Builder implements XmlHandler, EntityContext {
         if (key === 'atom:link' || this.atom || attr(f.attrs, 'href') !== undefined) {
           t.links.push(l);
           if (!l.href || attr(f.attrs, 'href') === undefined) return;
-          if (l.rel === 'alternate' && !t.link) t.link = l.href;
+          // RSS feeds that repeat <link> correct themselves last; Atom's first alternate is the link.
+          if (l.rel === 'alternate' && (!t.link || (key === 'link' && !this.atom))) t.link = l.href;
           if (l.rel === 'self' && feed && !feed.feedUrl) feed.feedUrl = l.href;
           if (l.rel === 'enclosure' && item) item.enclosures.push({ url: l.href, type: l.type, length: l.length });
         } else {
-          if (!t.link) t.link = l.href;
+          t.link = l.href;
           t.links.push(l);
         }
         return;

@@ -282,7 +282,8 @@ export class Fetcher {
             const host = stripBrackets(opts.hostname);
             const port = Number(opts.port) || (opts.protocol === 'https:' ? 443 : 80);
             let target = host;
-            if (!proxy.remoteDns && !isIP(host)) target = (await this.resolveAllowed(host))[0].address;
+            if (isIP(host)) await this.precheck(host);
+            else if (!proxy.remoteDns) target = (await this.resolveAllowed(host))[0].address;
             const socket = await socks5Connect(proxy, { host: target, port }, timeout);
             if (opts.protocol !== 'https:') return cb(null, socket);
             tlsConnect({ ...opts, httpSocket: socket }, cb);

@@ -113,6 +113,18 @@ describe('fetch: proxies', () => {
     await f.close();
   });
 
+  it('through SOCKS5 with local DNS, a private IP literal is refused before the proxy is asked', async () => {
+    const f = new Fetcher({ perHostIntervalMs: 0 });
+    const before = sp.seen.length;
+    const r = await f.fetch({ url: `${origin.origin}/feed`, proxy: sp.url });
+    assert.equal(r.error?.kind, 'ssrf');
+    assert.equal(r.error?.message, 'blocked: 127.0.0.1 is a private address (not on the allow-list)');
+    const h = await f.fetch({ url: `${origin.origin}/feed`, proxy: sp.url.replace('socks5:', 'socks5h:') });
+    assert.equal(h.error?.kind, 'ssrf');
+    assert.equal(sp.seen.length, before);
+    await f.close();
+  });
+
   it('through a proxy, a target name resolving to a private address is still refused', async () => {
     const f = new Fetcher({ proxy: hp.url, lookup: async () => [{ address: '10.0.0.7', family: 4 }] });
     const before = hp.seen.length;

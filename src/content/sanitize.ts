@@ -136,7 +136,6 @@ export function embedUrl(src: string | undefined): string | undefined {
   return undefined;
 }
 
-const DROP = 'fm-drop';
 const LINK_RELS = new Set(['nofollow', 'ugc', 'sponsored', 'tag', 'author', 'license']);
 
 type Attribs = Record<string, string>;
@@ -180,7 +179,7 @@ function transform(tagName: string, attribs: Attribs): { tagName: string; attrib
     }
     case 'iframe': {
       const src = embedUrl(attribs.src);
-      if (!src) return { tagName: DROP, attribs: {} };
+      if (!src) return { tagName, attribs: {} }; // dropped whole by exclusiveFilter
       const out: Attribs = { src, loading: 'lazy', allowfullscreen: '' };
       if (/^\d{1,4}%?$/.test(a.width ?? '')) out.width = a.width;
       if (/^\d{1,4}%?$/.test(a.height ?? '')) out.height = a.height;
@@ -193,7 +192,6 @@ function transform(tagName: string, attribs: Attribs): { tagName: string; attrib
       a.preload = 'none';
       break;
     case 'img':
-      if (a.src === undefined && a.srcset === undefined) return { tagName: DROP, attribs: {} };
       break;
   }
   return { tagName, attribs: a };
@@ -209,10 +207,16 @@ const OPTIONS: sanitizeHtml.IOptions & { allowedEmptyAttributes: string[] } = {
   allowedSchemesAppliedToAttributes: ['href', 'src', 'cite', 'poster', 'action', 'formaction', 'data', 'longdesc', 'background'],
   allowProtocolRelative: true,
   disallowedTagsMode: 'discard',
+  // Void elements: without this sanitize-html writes `<source></source>`.
+  selfClosing: ['img', 'br', 'hr', 'source', 'track', 'wbr', 'col', 'area', 'base', 'basefont', 'input', 'link', 'meta'],
   // Content of these is not text for a reader (or is markup a browser would parse differently): dropped whole.
-  nonTextTags: ['script', 'style', 'textarea', 'option', 'xmp', 'noscript', 'noembed', 'noframes', 'iframe', 'object', 'template', 'title', 'svg', 'math', 'select', 'head', 'frameset', 'applet', DROP],
+  nonTextTags: ['script', 'style', 'textarea', 'option', 'xmp', 'noscript', 'noembed', 'noframes', 'iframe', 'object', 'template', 'title', 'svg', 'math', 'select', 'head', 'frameset', 'applet'],
   parseStyleAttributes: false,
   transformTags: { '*': transform },
+  // Renaming a tag to a disallowed one leaves stale state in sanitize-html, so elements
+  // that lost what made them worth keeping are dropped here, content and all.
+  exclusiveFilter: (frame) =>
+    (frame.tag === 'iframe' && !frame.attribs.src) || (frame.tag === 'img' && !frame.attribs.src && !frame.attribs.srcset),
   enforceHtmlBoundary: false,
 };
 

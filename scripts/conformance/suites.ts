@@ -1,7 +1,7 @@
 // The three suites of the conformance corpus, each turned into case results.
 // Any part of the corpus may be missing; a case never stops the run.
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative, isAbsolute, resolve } from 'node:path';
 import { decode, parseDate, parseFeed } from '../../src/parse/index.ts';
 import type { Feed, ParseOptions } from '../../src/parse/index.ts';
 import { check, fmtPath, isoInstant, type Assertion } from './assert.ts';
@@ -36,10 +36,10 @@ export function runFeedparser(dir: string, filter?: string): CaseResult[] {
     if (filter && !id.includes(filter)) continue;
     if (c.translated === false || !Array.isArray(c.assertions)) continue;
     const tags = Array.isArray(c.tags) ? c.tags.map(String) : [];
-    if (typeof c.requires === 'string') tags.push(`requires:${c.requires}`);
+    for (const r of Array.isArray(c.requires) ? c.requires : c.requires !== undefined ? [c.requires] : []) tags.push(`requires:${String(r)}`);
     const base: CaseResult = { suite: 'feedparser', id, category: String(c.category ?? 'uncategorized'), passed: false, tags };
     out.push(guard(base, () => {
-      const bytes = readFileSync(join(root, String(c.file)));
+      const bytes = readFileSync(inside(root, c.file));
       const options = httpOptions(c.http);
       const feed = parseFeed(bytes, options);
       const decoded = safe(() => decode(bytes, options.contentType));
@@ -66,7 +66,7 @@ export function runGofeed(dir: string, filter?: string): CaseResult[] {
     if (filter && !id.includes(filter)) continue;
     const base: CaseResult = { suite: 'gofeed', id, category: String(c.category ?? 'uncategorized'), passed: false };
     out.push(guard(base, () => {
-      const feed = parseFeed(readFileSync(join(root, String(c.input))), {});
+      const feed = parseFeed(readFileSync(inside(root, c.input)), {});
       if (c.expect_error === true) {
         // Our parser says "not a feed" by returning format unknown with the reason in errors.
         const rejected = feed.format === 'unknown' && feed.errors.length > 0;
@@ -83,7 +83,7 @@ export function runGofeed(dir: string, filter?: string): CaseResult[] {
         return { ...base, passed: true };
       }
       if (typeof c.expected !== 'string') return { ...base, message: 'case has no expected file' };
-      const expected: unknown = JSON.parse(readFileSync(join(root, c.expected), 'utf8'));
+      const expected: unknown = JSON.parse(readFileSync(inside(root, c.expected), 'utf8'));
       const actual: unknown = gofeedView(feed, modelOf(c.model));
       for (const p of Array.isArray(c.ignore_paths) ? c.ignore_paths : []) {
         const path = isObj(p) && Array.isArray(p.path) ? p.path : undefined;
@@ -161,6 +161,15 @@ function guard(base: CaseResult, run: () => CaseResult): CaseResult {
     const where = e?.stack?.split('\n').slice(1, 3).map((s) => s.trim()).join(' < ') ?? '';
     return { ...base, passed: false, message: `exception: ${e?.message ?? String(err)}${where ? ` (${where})` : ''}` };
   }
+}
+
+/** A corpus path, refused when it leads outside the corpus folder. */
+function inside(root: string, rel: unknown): string {
+  if (typeof rel !== 'string' || rel === '') throw new Error('case names no file');
+  const full = resolve(root, rel);
+  const r = relative(resolve(root), full);
+  if (r.startsWith('..') || isAbsolute(r)) throw new Error(`file outside the corpus: ${rel}`);
+  return full;
 }
 
 function httpOptions(http: unknown): ParseOptions {

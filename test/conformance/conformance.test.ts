@@ -55,6 +55,10 @@ before(() => {
         assertions: [{ path: ['bozo'], op: 'falsy' }],
       },
       {
+        id: 'json/escape.json', file: '../../../../../../etc/hostname', category: 'json', translated: true,
+        assertions: [{ path: ['bozo'], op: 'falsy' }],
+      },
+      {
         id: 'wellformed/sanitize/s.json', file: 'wellformed/sanitize/s.json', category: 'wellformed/sanitize', translated: true,
         assertions: [{ path: ['feed', 'title'], op: 'eq', value: 'T' }],
       },
@@ -118,9 +122,9 @@ test('full layout: per-suite scores, sanitize apart, JSON report and failures fi
   const failures = join(tmp, 'failures.jsonl');
   const r = run('--dir', join(tmp, 'full'), '--json', report, '--failures', failures);
   assert.equal(r.status, 0, r.stderr);
-  // feedparser 1/3 (sanitize apart), gofeed 3/4, dates 2/3.
-  assert.equal(lastLine(r.stdout), 'conformance: 6 passed, 4 failed');
-  assert.match(r.stdout, /^feedparser: 1\/3 passed/m);
+  // feedparser 1/4 (sanitize apart), gofeed 3/4, dates 2/3.
+  assert.equal(lastLine(r.stdout), 'conformance: 6 passed, 5 failed');
+  assert.match(r.stdout, /^feedparser: 1\/4 passed/m);
   assert.match(r.stdout, /^gofeed: 3\/4 passed/m);
   assert.match(r.stdout, /^dates: 2\/3 passed/m);
   assert.match(r.stdout, /^sanitize: 1\/1 passed/m);
@@ -129,11 +133,12 @@ test('full layout: per-suite scores, sanitize apart, JSON report and failures fi
   const json = JSON.parse(readFileSync(report, 'utf8'));
   assert.deepEqual(
     Object.fromEntries(Object.entries(json.suites).map(([k, v]) => [k, [(v as any).passed, (v as any).failed]])),
-    { feedparser: [1, 2], gofeed: [3, 1], dates: [2, 1], sanitize: [1, 0] },
+    { feedparser: [1, 3], gofeed: [3, 1], dates: [2, 1], sanitize: [1, 0] },
   );
 
   const rows = readFileSync(failures, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
-  assert.deepEqual(rows.map((x) => x.id).sort(), ['dates[2] "2004-01-01T19:48:21Z"', 'json/bad.json', 'json/missing.json', 'translator/json/wrong.json']);
+  assert.deepEqual(rows.map((x) => x.id).sort(), ['dates[2] "2004-01-01T19:48:21Z"', 'json/bad.json', 'json/escape.json', 'json/missing.json', 'translator/json/wrong.json']);
+  assert.match(rows.find((x) => x.id === 'json/escape.json').message, /file outside the corpus/);
   const missing = rows.find((x) => x.id === 'json/missing.json');
   assert.match(missing.message, /^exception: .*ENOENT/);
   const bad = rows.find((x) => x.id === 'json/bad.json');

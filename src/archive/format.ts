@@ -187,13 +187,14 @@ export function htmlLine(html: string): string {
       i = lt + 1;
       continue;
     }
-    out += collapse(s.slice(lt, tag.end), lt === 0, tag.end === n);
+    const markup = s.slice(lt, tag.end);
+    out += markup.includes('\n') ? collapse(markup, lt === 0, tag.end === n) : markup;
     i = tag.end;
     if (!tag.name) continue;
     if (KEEP_BREAKS.has(tag.name) && !(tag.name === 'textarea')) keepDepth += tag.closing ? (keepDepth > 0 ? -1 : 0) : 1;
     if (!tag.closing && RAW_TEXT.has(tag.name)) {
       // Raw text runs to the matching end tag; only textarea decodes `&#10;`.
-      const m = new RegExp(`</${tag.name}[\\t\\n\\f\\r />]`, 'i').exec(s.slice(i));
+      const m = endTag(tag.name).exec(s.slice(i));
       const end = m ? i + m.index : n;
       const body = s.slice(i, end);
       out += tag.name === 'textarea' ? keep(body) : collapse(body, false, end === n);
@@ -210,6 +211,15 @@ interface Tag {
   closing: boolean;
 }
 
+const endTags = new Map<string, RegExp>();
+function endTag(name: string): RegExp {
+  let re = endTags.get(name);
+  if (!re) endTags.set(name, (re = new RegExp(`</${name}[\\t\\n\\f\\r />]`, 'i')));
+  return re;
+}
+
+const NAME = /[A-Za-z][^\t\n\f\r />]*/y;
+
 /** Recognizes the tag, comment or declaration starting at s[at] === '<' (HTML tokenizer rules, simplified). */
 function scanTag(s: string, at: number): Tag | null {
   const next = s[at + 1];
@@ -222,7 +232,8 @@ function scanTag(s: string, at: number): Tag | null {
     return { end: close < 0 ? s.length : close + 1, name: '', closing: false };
   }
   const closing = next === '/';
-  const m = /^[A-Za-z][^\t\n\f\r />]*/.exec(s.slice(at + (closing ? 2 : 1), at + 100));
+  NAME.lastIndex = at + (closing ? 2 : 1);
+  const m = NAME.exec(s);
   if (!m) return null;
   let i = at + (closing ? 2 : 1) + m[0].length;
   let quote = '';
@@ -232,8 +243,11 @@ function scanTag(s: string, at: number): Tag | null {
       if (c === quote) quote = '';
     } else if (c === '>') {
       return { end: i + 1, name: m[0].toLowerCase(), closing };
-    } else if ((c === '"' || c === "'") && /=[\t\n\f\r ]*$/.test(s.slice(Math.max(at, i - 20), i))) {
-      quote = c;
+    } else if (c === '"' || c === "'") {
+      // A quote opens a value only right after "=" (spaces allowed between).
+      let j = i - 1;
+      while (j > at && (s[j] === ' ' || s[j] === '\t' || s[j] === '\n' || s[j] === '\r' || s[j] === '\f')) j--;
+      if (s[j] === '=') quote = c;
     }
   }
   return { end: s.length, name: m[0].toLowerCase(), closing };

@@ -30,13 +30,13 @@ WHATWG = {
     'cp1250': 'windows-1250', 'cp1251': 'windows-1251', 'cp1252': 'windows-1252',
     'cp1253': 'windows-1253', 'cp1254': 'windows-1254', 'cp1255': 'windows-1255',
     'cp1256': 'windows-1256', 'cp1257': 'windows-1257', 'cp1258': 'windows-1258',
-    'gb2312': 'gbk', 'gbk': 'gbk', 'gb18030': 'gb18030', 'hz': 'hz-gb-2312',
+    'gb2312': 'gbk', 'gbk': 'gbk', 'gb18030': 'gb18030',
     'big5': 'big5', 'big5hkscs': 'big5', 'cp950': 'big5',
     'shift_jis': 'shift_jis', 'cp932': 'shift_jis', 'shift_jis_2004': 'shift_jis',
     'shift_jisx0213': 'shift_jis', 'euc_jp': 'euc-jp', 'euc_jis_2004': 'euc-jp',
     'euc_jisx0213': 'euc-jp', 'iso2022_jp': 'iso-2022-jp', 'iso2022_jp_1': 'iso-2022-jp',
     'iso2022_jp_2': 'iso-2022-jp', 'iso2022_jp_ext': 'iso-2022-jp',
-    'euc_kr': 'euc-kr', 'cp949': 'euc-kr', 'iso2022_kr': 'euc-kr',
+    'euc_kr': 'euc-kr', 'cp949': 'euc-kr',
 }
 
 

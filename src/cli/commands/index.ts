@@ -3,6 +3,7 @@ import { register as parse } from './parse.ts';
 import { register as archive } from './archive.ts';
 import { register as subscriptions } from './subscriptions.ts';
 import { register as fetch } from './fetch.ts';
+import { register as clean } from './clean.ts';
 
 /** Every command module; each adds its commands to the program. */
-export const commands: ((program: Command) => void)[] = [parse, archive, subscriptions, fetch];
+export const commands: ((program: Command) => void)[] = [parse, archive, subscriptions, fetch, clean];

@@ -267,14 +267,20 @@ export async function runCycle(db: Database, fetcher: Pick<Fetcher, 'fetch'>, op
   const worker = async (): Promise<void> => {
     while (index < feeds.length && !options.signal?.aborted) {
       const feed = feeds[index++];
-      const report = await checkFeed(db, fetcher, feed, options);
+      let report: FeedReport;
+      try {
+        report = await checkFeed(db, fetcher, feed, options);
+      } catch (err) {
+        // The store failed (disk full, locked too long): report it and go on with the others.
+        report = { feed, outcome: 'error', ms: 0, workMs: 0, error: { kind: 'store', message: (err as Error).message }, next: 0 };
+      }
       done++;
       if (report.outcome === 'updated') summary.updated++;
       else if (report.outcome === 'not-modified') summary.notModified++;
       else summary.errors++;
       if (report.movedTo) summary.redirected++;
       summary.items += report.items ?? 0;
-      const line = { feed: feed.id, url: feed.url, status: report.status, ms: report.ms, items: report.items, next: new Date(report.next).toISOString() };
+      const line = { feed: feed.id, url: feed.url, status: report.status, ms: report.ms, items: report.items, next: report.next ? new Date(report.next).toISOString() : undefined };
       if (report.error) options.log?.warn({ ...line, kind: report.error.kind }, report.error.message);
       else options.log?.info(line, report.outcome);
       options.onProgress?.(report, done, feeds.length);

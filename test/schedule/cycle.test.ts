@@ -203,3 +203,21 @@ test('per-subscription bounds: the tightest subscription of a shared feed wins',
   assert.ok(Math.abs(st.nextCheck - (st.lastFetch! + 2 * H)) < 1000);
   db.close();
 });
+
+test('a store failure is reported for that feed and the cycle goes on', async (t) => {
+  const s = await serve((req, res) => res.end(rss('Y', [])));
+  t.after(() => s.close());
+  const db = openStore(':memory:');
+  addSubscription(db, `${s.url}/a`);
+  addSubscription(db, `${s.url}/b`);
+  const kinds: string[] = [];
+  // The first parsed feed makes the database refuse writes from then on.
+  const summary = await runCycle(db, fetcher, {
+    concurrency: 1,
+    onFeed: () => void db.pragma('query_only = ON'),
+    onProgress: (r) => kinds.push(r.error?.kind ?? r.outcome),
+  });
+  assert.deepEqual([summary.total, summary.errors], [2, 2]);
+  assert.deepEqual(kinds, ['store', 'store']);
+  db.close();
+});

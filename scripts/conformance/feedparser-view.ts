@@ -101,7 +101,8 @@ function entryView(it: Item): View {
   v.guidislink = it.linkFromGuid === true;
   v.links = it.links.map(link);
   text(v, 'title', it.title);
-  text(v, 'summary', it.summary);
+  // feedparser copies content of a text, HTML or XHTML type into a missing summary.
+  text(v, 'summary', it.summary ?? it.content.find((c) => COPIED_TO_SUMMARY.has(mime(c))));
   text(v, 'rights', it.rights);
   v.content = it.content.map((c) => ({ ...detail(c), ...(c.src !== undefined ? { src: c.src } : {}) }));
   dates(v, 'published', it.publishedRaw, it.published);
@@ -160,6 +161,8 @@ function text(v: View, key: string, t: Text | undefined): void {
 function detail(t: Text): View {
   return { type: mime(t), language: t.lang || null, base: t.base ?? null, value: t.value };
 }
+
+const COPIED_TO_SUMMARY = new Set(['text/plain', 'text/html', 'application/xhtml+xml']);
 
 function mime(t: Text): string {
   if (t.mime?.includes('/')) return t.mime;
@@ -228,6 +231,11 @@ function itunes(v: View, rec: Record<string, string>): void {
     }
     if (key === 'block') v.itunes_block = raw === 'yes' ? 1 : 0;
     else if (key === 'explicit') v.itunes_explicit = EXPLICIT[raw] ?? null;
+    // feedparser's entries have a subtitle only from itunes:subtitle; the model has no such field.
+    else if (key === 'subtitle' && !Object.hasOwn(v, 'subtitle')) {
+      v.subtitle = raw;
+      v.subtitle_detail = { type: 'text/plain', language: null, base: null, value: raw };
+    }
     else v[`itunes_${key.replace(/-/g, '_')}`] = raw;
   }
 }

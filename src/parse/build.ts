@@ -406,7 +406,7 @@ export class Builder implements XmlHandler, EntityContext {
       type = r.type;
       mime = r.mime;
     }
-    const wrapped = !!f && type === 'xhtml' && attr(f.attrs, 'type')?.trim().toLowerCase() === 'xhtml';
+    const wrapped = !!f && type === 'xhtml' && (this.format === 'atom10' || attr(f.attrs, 'type')?.trim().toLowerCase() === 'xhtml');
     const t: TextCapture = { parts: [], markup: null, type, mode, open: [], openNs: [], openOut: [], openDecl: [], outerNs: '', plain, wrapped };
     if (mime) t.mime = mime;
     if (f) t.outerNs = this.lookupNs('', f.ns) ?? '';
@@ -866,7 +866,7 @@ export class Builder implements XmlHandler, EntityContext {
     const href = attr(f.attrs, 'href');
     if (href === undefined && (this.atom || f.key === 'atom:link')) {
       // Kept as described (rel, type...), but never used as a link.
-      const l: Link = { href: f.base ? resolveUrl(f.base, '') : '', rel: (attr(f.attrs, 'rel') ?? 'alternate').trim() || 'alternate' };
+      const l: Link = { href: resolveUrl(f.base, this.plain(f)), rel: (attr(f.attrs, 'rel') ?? 'alternate').trim() || 'alternate' };
       for (const k of ['type', 'title', 'length', 'hreflang'] as const) {
         const v = attr(f.attrs, k);
         if (v !== undefined) l[k] = v;

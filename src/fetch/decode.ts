@@ -1,58 +1,39 @@
 // Reads a response body: undoes Content-Encoding and stops at the byte cap,
 // counting DECOMPRESSED bytes, so a small gzip bomb cannot fill memory.
-import { Transform, Writable, type Readable, type TransformCallback } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import type { Readable } from 'node:stream';
+import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import { FetchFailure } from './errors.ts';
 
-const hasZstd = typeof (zlib as { createZstdDecompress?: unknown }).createZstdDecompress === 'function';
+type Decode = (buf: Buffer, opts: zlib.ZlibOptions | zlib.BrotliOptions) => Promise<Buffer>;
+
+const zstd = (zlib as unknown as { zstdDecompress?: (b: Buffer, o: object, cb: (e: Error | null, r: Buffer) => void) => void }).zstdDecompress;
 
 /** What we advertise in Accept-Encoding. */
-export const ACCEPT_ENCODING = hasZstd ? 'gzip, deflate, br, zstd' : 'gzip, deflate, br';
+export const ACCEPT_ENCODING = zstd ? 'gzip, deflate, br, zstd' : 'gzip, deflate, br';
 
-const lenient = { finishFlush: zlib.constants.Z_SYNC_FLUSH };
+const gunzip = promisify(zlib.gunzip) as Decode;
+const inflate = promisify(zlib.inflate) as Decode;
+const inflateRaw = promisify(zlib.inflateRaw) as Decode;
+const brotli = promisify(zlib.brotliDecompress) as Decode;
+const unzstd = zstd ? (promisify(zstd) as unknown as Decode) : undefined;
 
 /** "deflate" is zlib-wrapped per the RFC, but some servers send raw deflate: sniff the header. */
-class AutoInflate extends Transform {
-  private inner: zlib.Inflate | zlib.InflateRaw | undefined;
-
-  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
-    if (!this.inner) {
-      const zlibHeader = chunk.length >= 2 && (chunk[0] & 0x0f) === 8 && ((chunk[0] << 8) | chunk[1]) % 31 === 0;
-      this.inner = zlibHeader ? zlib.createInflate(lenient) : zlib.createInflateRaw(lenient);
-      this.inner.on('data', (d: Buffer) => this.push(d));
-      this.inner.on('error', (e) => this.destroy(e));
-    }
-    this.inner.write(chunk, () => cb());
-  }
-
-  override _flush(cb: TransformCallback): void {
-    if (!this.inner) return cb();
-    this.inner.once('end', () => cb());
-    this.inner.end();
-  }
-
-  override _destroy(err: Error | null, cb: (error: Error | null) => void): void {
-    this.inner?.destroy();
-    cb(err);
-  }
+function isZlib(b: Buffer): boolean {
+  return b.length >= 2 && (b[0] & 0x0f) === 8 && ((b[0] << 8) | b[1]) % 31 === 0;
 }
 
-function decoder(coding: string): Transform | undefined {
+function decoderFor(coding: string): (b: Buffer) => Decode {
   switch (coding) {
     case 'gzip':
     case 'x-gzip':
-      return zlib.createGunzip(lenient);
+      return () => gunzip;
     case 'deflate':
-      return new AutoInflate();
+      return (b) => (isZlib(b) ? inflate : inflateRaw);
     case 'br':
-      return zlib.createBrotliDecompress();
+      return () => brotli;
     case 'zstd':
-      if (hasZstd) return (zlib as unknown as { createZstdDecompress: () => Transform }).createZstdDecompress();
-      break;
-    case 'identity':
-    case '':
-      return undefined;
+      if (unzstd) return () => unzstd;
   }
   throw new FetchFailure('other', `unsupported Content-Encoding: ${coding.slice(0, 40)}`);
 }
@@ -60,32 +41,35 @@ function decoder(coding: string): Transform | undefined {
 /**
  * Collects `body` into one buffer. Both the bytes on the wire and the decoded
  * bytes are capped at `maxBytes`; over the cap → FetchFailure('too-large').
+ * Decompression stops as soon as its output passes the cap (maxOutputLength).
  */
 export async function readBody(body: Readable, contentEncoding: string | undefined, maxBytes: number, host: string): Promise<Uint8Array> {
   const codings = (contentEncoding ?? '').split(',').map((c) => c.trim().toLowerCase()).filter((c) => c && c !== 'identity');
   if (codings.length > 3) throw new FetchFailure('other', `too many Content-Encodings (${host})`);
-  const stages = codings.reverse().map(decoder).filter((d): d is Transform => d !== undefined);
+  const decoders = codings.reverse().map(decoderFor);
   const tooLarge = () => new FetchFailure('too-large', `response larger than ${formatBytes(maxBytes)} (${host})`);
-  let wire = 0;
-  const wireCounter = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      wire += chunk.length;
-      if (wire > maxBytes) return cb(tooLarge());
-      cb(null, chunk);
-    },
-  });
   const chunks: Buffer[] = [];
-  let total = 0;
-  const sink = new Writable({
-    write(chunk: Buffer, _enc, cb) {
-      total += chunk.length;
-      if (total > maxBytes) return cb(tooLarge());
+  let wire = 0;
+  try {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      wire += chunk.length;
+      if (wire > maxBytes) throw tooLarge();
       chunks.push(chunk);
-      cb();
-    },
-  });
-  await pipeline([body, wireCounter, ...stages, sink]);
-  const out = Buffer.concat(chunks, total);
+    }
+  } catch (e) {
+    body.destroy();
+    throw e;
+  }
+  let out = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, wire);
+  for (const pick of decoders) {
+    try {
+      // Truncated streams are common on feeds: keep what decoded (sync flush).
+      out = await pick(out)(out, { maxOutputLength: Math.max(maxBytes, 1), finishFlush: zlib.constants.Z_SYNC_FLUSH });
+    } catch (e) {
+      if ((e as { code?: string }).code === 'ERR_BUFFER_TOO_LARGE') throw tooLarge();
+      throw e;
+    }
+  }
   return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 }
 

@@ -47,8 +47,8 @@ export function runFeedparser(dir: string, filter?: string): CaseResult[] {
       for (const a of c.assertions as Assertion[]) {
         const miss = check(a, view);
         if (miss) {
-          const where = a.path ? fmtPath(a.path) : a.op;
-          return { ...base, message: `${where} ${a.op}: ${miss.reason}`, expected: a.value ?? a.alternatives, actual: miss.actual };
+          const where = a.path ? `${fmtPath(a.path)} ${a.op}` : a.op;
+          return { ...base, message: `${where}: ${miss.reason}`, expected: a.value ?? a.alternatives, actual: miss.actual };
         }
       }
       return { ...base, passed: true };

@@ -52,8 +52,6 @@ function dropControls(s: string): string {
   return s.replace(/\f/g, ' ').replace(CONTROLS, '').replace(LONE_SURROGATE, '\uFFFD');
 }
 
-const ASCII_PUNCT = /[!-\/:-@\[-`{-~]/;
-const isPunct = (c: string | undefined): boolean => c !== undefined && c.length === 1 && ASCII_PUNCT.test(c);
 
 /**
  * The title as it goes on the link line: one line, no control characters, trimmed
@@ -92,37 +90,36 @@ function unmatched(s: string, open: string, close: string, maxDepth: number, bre
 }
 
 /**
- * Markdown-escapes a plain string for a link text or destination, minimally so
- * that older files (which escaped nothing) keep their bytes: a backslash is
- * doubled only where Markdown would otherwise read it as an escape, and only
- * unbalanced delimiters are escaped.
+ * Backslash-escapes a plain string for a link text or destination, minimally
+ * so that older files (which escaped nothing) keep their bytes: only the
+ * delimiters that do not pair up are escaped, and a backslash is doubled only
+ * before a delimiter, another backslash, or at the end. `specials` are the
+ * backslash and the two delimiters; only they are escapes on reading.
  */
-function escapeWith(s: string, bad: Set<number>): string {
+function escapeWith(s: string, bad: Set<number>, specials: string): string {
   let out = '';
   for (let i = 0; i < s.length; i++) {
     const c = s[i];
-    if (c === '\\') out += i + 1 === s.length || isPunct(s[i + 1]) ? '\\\\' : '\\';
+    if (c === '\\') out += i + 1 === s.length || specials.includes(s[i + 1]) ? '\\\\' : '\\';
     else if (bad.has(i)) out += '\\' + c;
     else out += c;
   }
   return out;
 }
 
-/** CommonMark backslash unescaping: `\` before ASCII punctuation is an escape. */
-function unescapeMd(s: string): string {
-  return s.replace(/\\([!-\/:-@\[-`{-~])/g, '$1');
-}
+const TITLE_ESCAPE = /\\([\\[\]])/g;
+const URL_ESCAPE = /\\([\\()])/g;
 
 /** The link text of a title. Brackets stay as they are when they pair up without forming a nested link. */
 export function escapeTitle(title: string): string {
   const t = cleanTitle(title);
   // A pair followed by "(" would become a link of its own inside the link text.
-  return escapeWith(t, unmatched(t, '[', ']', Infinity, (i) => t[i + 1] === '('));
+  return escapeWith(t, unmatched(t, '[', ']', Infinity, (i) => t[i + 1] === '('), '\\[]');
 }
 
-/** The title read back from a link text. */
+/** The title read back from a link text: the escapes are backslash before [ ] and backslash. */
 export function unescapeTitle(text: string): string {
-  return unescapeMd(text);
+  return text.replace(TITLE_ESCAPE, '$1');
 }
 
 /**
@@ -138,12 +135,12 @@ export function escapeUrl(url: string): string {
     Array.from(Buffer.from(c, 'utf8'), (b) => '%' + b.toString(16).toUpperCase().padStart(2, '0')).join(''),
   );
   // CommonMark (cmark) gives up on destinations nested deeper than 32 parentheses.
-  return escapeWith(u, unmatched(u, '(', ')', 32, () => false));
+  return escapeWith(u, unmatched(u, '(', ')', 32, () => false), '\\()');
 }
 
-/** The URL read back from a link destination. */
+/** The URL read back from a link destination: the escapes are backslash before ( ) and backslash. */
 export function unescapeUrl(dest: string): string {
-  return unescapeMd(dest);
+  return dest.replace(URL_ESCAPE, '$1');
 }
 
 // Elements whose text keeps its line breaks.
@@ -273,7 +270,7 @@ function splitLink(line: string): { text: string; dest: string } | null {
   let depth = 0;
   for (let i = 1; i < line.length; i++) {
     const c = line[i];
-    if (c === '\\' && isPunct(line[i + 1])) {
+    if (c === '\\' && (line[i + 1] === '\\' || line[i + 1] === '[' || line[i + 1] === ']')) {
       i++;
     } else if (c === '[') {
       depth++;

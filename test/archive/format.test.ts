@@ -119,7 +119,8 @@ test('titles: brackets, backslashes and newlines', () => {
     ['a\rb', 'a b', 'a b'],
     ['  两个  空格  ', '两个  空格', '两个  空格'],
     ['C:\\path\\', 'C:\\path\\\\', 'C:\\path\\'],
-    ['a\\*b', 'a\\\\*b', 'a\\*b'],
+    ['a\\*b', 'a\\*b', 'a\\*b'], // as older files wrote it; a Markdown viewer shows a*b
+    ['a\\"b\\\\', 'a\\"b\\\\\\\\', 'a\\"b\\\\'],
     ['中国品牌\\“囚爱\\“', '中国品牌\\“囚爱\\“', '中国品牌\\“囚爱\\“'],
     ['\\[', '\\\\\\[', '\\['],
     ['tab\there', 'tab\there', 'tab\there'],
@@ -131,7 +132,7 @@ test('titles: brackets, backslashes and newlines', () => {
     assert.equal(file.split('\n')[1], `[${text}](https://e.x/)`, JSON.stringify(input));
     assert.equal(readItem(file).title, back, JSON.stringify(input));
     assert.equal(renderItem(readItem(file)), file, JSON.stringify(input));
-    assert.equal(markdownLink(file).title, back.replace(/\t/g, '\t'), JSON.stringify(input));
+    if (!/\\[!-\/:-@^-`{-~]/.test(back)) assert.equal(markdownLink(file).title, back, JSON.stringify(input));
   }
 });
 
@@ -216,8 +217,9 @@ test('render(read(render(x))) is stable and read(render(x)) gives the cleaned in
     assert.equal(back.title, cleanTitle(item.title), JSON.stringify(item));
     assert.equal(back.url, unescapeUrl(escapeUrl(item.url)), JSON.stringify(item));
     assert.equal(back.html, htmlLine(item.html), JSON.stringify(item));
-    // Inline Markdown (code spans, emphasis, raw HTML) is left as written in titles, as the older files did.
-    if (!/[`*<]/.test(back.title)) {
+    // Inline Markdown (code spans, emphasis, raw HTML, backslash before other punctuation)
+    // is left as written in titles, as the older files did.
+    if (!/[`*<]|\\[!-\/:-@^-`{-~]/.test(back.title)) {
       assert.equal(markdownLink(file).title, back.title, JSON.stringify(item));
       markdownChecked++;
     }

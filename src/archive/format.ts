@@ -59,7 +59,7 @@ function dropControls(s: string): string {
  */
 export function cleanTitle(title: string): string {
   return dropControls(title)
-    .replace(/[\t\r\n\u2028\u2029 ]*[\r\n\u2028\u2029][\t\r\n\u2028\u2029 ]*/g, ' ')
+    .replace(/[\t\r\n ]*[\r\n][\t\r\n ]*/g, ' ')
     .replace(/^\s+|\s+$/g, '');
 }
 

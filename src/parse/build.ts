@@ -419,6 +419,15 @@ export class Builder implements XmlHandler, EntityContext {
   }
 
   private startChild(parent: Frame, f: Frame, target: Target): void {
+    if (f.key.startsWith('atom:') && atomInRss.has(f.key)) {
+      // Atom elements inside RSS mean what they mean in Atom; they are kept raw as well.
+      this.addExt(parent, f, target);
+      const ext = f.ext;
+      f.key = f.key.slice(5);
+      this.startChild(parent, f, target);
+      if (ext && !f.ext) f.ext = ext;
+      return;
+    }
     const key = f.key;
     const isItem = parent.kind === 'item';
     switch (key) {
@@ -930,7 +939,7 @@ export class Builder implements XmlHandler, EntityContext {
         if (isItem) {
           if (!item!.summary || item!.summary === this.itunesSummary.get(item!)) item!.summary = this.textValue(f);
           else item!.content.push(this.textValue(f));
-        } else if (!feed!.subtitle || feed!.subtitle === this.itunesSubtitle) feed!.subtitle = this.textValue(f);
+        } else if (!feed!.subtitle) feed!.subtitle = this.textValue(f);
         return;
       case 'summary':
         if (isItem) {
@@ -950,15 +959,9 @@ export class Builder implements XmlHandler, EntityContext {
         } else feed!.summary ??= v;
         return;
       }
-      case 'itunes:subtitle': {
-        const v = this.textValue(f);
-        t.itunes.subtitle = v.value;
-        if (feed && !feed.subtitle) {
-          feed.subtitle = v;
-          this.itunesSubtitle = v;
-        }
+      case 'itunes:subtitle':
+        t.itunes.subtitle = this.textValue(f).value;
         return;
-      }
       case 'subtitle':
       case 'tagline':
         if (feed) feed.subtitle = this.textValue(f);
@@ -1199,7 +1202,6 @@ export class Builder implements XmlHandler, EntityContext {
   }
 
   private itunesSummary = new WeakMap<Item, Text>();
-  private itunesSubtitle: Text | undefined;
 
   private finishPerson(parent: Frame, f: Frame): void {
     const { role, ...p } = f.person!;
@@ -1256,6 +1258,8 @@ function stripXhtmlDiv(value: string, hadMarkup: boolean): string {
 }
 
 // Keys with a text value that `assign` maps (besides the text constructs above).
+const atomInRss = new Set(['atom:content', 'atom:summary', 'atom:category', 'atom:published', 'atom:updated', 'atom:id', 'atom:rights', 'atom:link']);
+
 const simpleKeys = new Set([
   'itunes:name', 'itunes:email', 'media:category', 'cc:license', 'creativecommons:license',
   'link', 'atom:link', 'guid', 'id', 'pubdate', 'pubdate', 'published', 'issued', 'dcterms:issued', 'lastbuilddate',

@@ -112,7 +112,7 @@ export function extract(html: string, options: ExtractOptions = {}): Article {
         ? !contains(cur.top, first.top) && len > 3 * best.len
         : len > best.len);
       if (better) best = cur;
-      if (len >= ENOUGH) break;
+      if (len >= ENOUGH || (p.anchored && len >= SHORT && cur === first)) break;
     }
     if (best) ({ parts, drop } = best);
   }

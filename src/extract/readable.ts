@@ -96,7 +96,7 @@ export function classWeight(e: Element): number {
 }
 
 /** Nodes Readability would strip before scoring: menus, comments, share bars, sidebars. */
-export function unlikely(root: ParentNode): Set<Element> {
+export function unlikely(root: ParentNode, hardOnly = false): Set<Element> {
   const drop = new Set<Element>();
   const stack: AnyNode[] = [...root.children];
   while (stack.length) {
@@ -105,7 +105,11 @@ export function unlikely(root: ParentNode): Set<Element> {
     const role = n.attribs.role;
     const h = hint(n);
     let bad = false;
-    if (role && UNLIKELY_ROLES.has(role)) bad = true;
+    if (hardOnly) {
+      // Looser passes still skip comment threads and story lists: they are never the article.
+      if (h.length > 1 && HARD_UNLIKELY.test(h) && !/article|body/i.test(h) && n.name !== 'body' && n.name !== 'article') bad = true;
+      else if (teaserList(n)) { for (const c of n.children) if (isElement(c) && teaser(c)) drop.add(c); continue; }
+    } else if (role && UNLIKELY_ROLES.has(role)) bad = true;
     else if (n.name === 'nav' || n.name === 'aside' || n.name === 'footer') bad = !hasArticleInside(n);
     else if (h.length > 1 && n.name !== 'body' && n.name !== 'a' && n.name !== 'html' && n.name !== 'main' && n.name !== 'article'
       && (UNLIKELY.test(h) || CJK_HINT_NEG.test(h)) && (!MAYBE.test(h) || (!OFF.includes('hard') && HARD_UNLIKELY.test(h)))
@@ -135,14 +139,14 @@ function teaser(e: Element): boolean {
   // A card lays headline and summary out as blocks; a news digest's "<li><b><a>…</a></b> summary" is prose.
   if (!elements(e).some((d) => BLOCK.has(d.name))) return false;
   const m = measure(textLite(e));
-  return m.len < 600;
+  return m.len < 1500;
 }
 
 /** A list of at least three similar items, most of them teasers: "more stories", not the article. */
 function teaserList(e: Element): boolean {
   const items = e.children.filter((c): c is Element => isElement(c) && c.name !== 'script');
   if (items.length < 3) return false;
-  const key = (c: Element) => `${c.name}.${c.attribs.class ?? ''}`;
+  const key = (c: Element) => `${c.name}.${(c.attribs.class ?? '').trim().split(/\s+/)[0]}`;
   const counts = new Map<string, number>();
   for (const c of items) counts.set(key(c), (counts.get(key(c)) ?? 0) + 1);
   const [k, n] = [...counts.entries()].sort((a, b) => b[1] - a[1])[0];
@@ -199,6 +203,8 @@ export interface Picked {
   stats: Stats;
   /** Candidates by final score, best first (for diagnostics). */
   ranked: [Element, number][];
+  /** The pick follows the title heading. */
+  anchored: boolean;
 }
 
 /** Min inline text (effective length) for a block to count as a paragraph. */
@@ -206,7 +212,7 @@ const MIN_PARA = 25;
 
 export function pick(root: ParentNode, flags: Flags, baseDrop: Set<Element>, title?: string): Picked | undefined {
   const drop = new Set(baseDrop);
-  if (flags.strip) for (const d of unlikely(root)) drop.add(d);
+  for (const d of unlikely(root, !flags.strip)) drop.add(d);
   const stats = computeStats(root, drop);
   const score = new Map<Element, number>();
   const init = (e: Element): void => {
@@ -234,14 +240,15 @@ export function pick(root: ParentNode, flags: Flags, baseDrop: Set<Element>, tit
   for (const [e, v] of score) final.set(e, v * (1 - density(e)));
   const ranked = [...final.entries()].sort((a, b) => b[1] - a[1]);
   let [top, topScore] = ranked[0];
+  let anchored = false;
   if (title && !OFF.includes('anchor')) {
     const near = nearTitle(root, title, ranked, drop, stats);
-    if (near) [top, topScore] = near;
+    if (near) { [top, topScore] = near; anchored = true; }
   }
 
   // Several strong candidates under one ancestor: the article is split into sections.
   const alts = ranked.slice(1, 5).filter(([, v]) => v / topScore >= 0.75).map(([e]) => e);
-  if (alts.length >= 3) {
+  if (alts.length >= 3 && !anchored) {
     let parent = top.parent;
     while (parent && isElement(parent) && parent.name !== 'body') {
       const p = parent;
@@ -291,7 +298,7 @@ export function pick(root: ParentNode, flags: Flags, baseDrop: Set<Element>, tit
     }
   }
   if (flags.clean) for (const p of parts) clean(p, stats, drop, flags.weight);
-  return { parts, top, drop, stats, ranked };
+  return { parts, top, drop, stats, ranked, anchored };
 }
 
 const norm = (t: string) => t.replace(/[\s\p{P}\p{S}]+/gu, '').toLowerCase();

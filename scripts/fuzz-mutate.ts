@@ -223,7 +223,7 @@ export interface FuzzInput { index: number; base: string; bytes: Uint8Array; ste
  * Input number `index` of run `seed`. Big corpus files are picked rarely (and then often cut),
  * so that 100,000 inputs stay a few gigabytes of parsing.
  */
-export function makeInput(corpus: CorpusFile[], seed: number, index: number, maxBase = 1 << 30): FuzzInput {
+export function makeInput(corpus: CorpusFile[], seed: number, index: number, maxBase = 1 << 30, maxSize = 1 << 30): FuzzInput {
   const rng = new Rng(seedFor(seed, index));
   const small = corpus.filter((f) => f.bytes.length <= 100_000);
   const pool = small.length && rng.chance(0.95) ? small : corpus;
@@ -245,6 +245,10 @@ export function makeInput(corpus: CorpusFile[], seed: number, index: number, max
     const [y, what] = m(rng, x, corpus);
     x = y;
     steps.push(what);
+  }
+  if (x.length > maxSize) {
+    x = x.subarray(0, maxSize);
+    steps.push(`cut to ${maxSize}`);
   }
   return { index, base: base.name, bytes: x, steps };
 }

@@ -23,6 +23,8 @@ export interface FuzzOptions {
   workers: number;
   /** Cut corpus files to this many bytes before mutating (tests keep inputs small). */
   maxBase?: number;
+  /** Cut mutated inputs to this many bytes (tests). */
+  maxSize?: number;
   /** Run only this input number. */
   only?: number;
   crashDir?: string;
@@ -45,8 +47,8 @@ export interface FuzzReport {
 interface Outcome { index: number; ms: number; bytes: number; error?: string }
 
 /** One input: parse, convert, time. Exceptions are data here, never escape. */
-function runOne(corpus: CorpusFile[], seed: number, index: number, maxBase: number | undefined): Outcome {
-  const input = makeInput(corpus, seed, index, maxBase);
+function runOne(corpus: CorpusFile[], seed: number, index: number, maxBase?: number, maxSize?: number): Outcome {
+  const input = makeInput(corpus, seed, index, maxBase, maxSize);
   const t = performance.now();
   try {
     const feed = parseFeed(input.bytes);
@@ -59,16 +61,16 @@ function runOne(corpus: CorpusFile[], seed: number, index: number, maxBase: numb
   }
 }
 
-function saveReproducer(dir: string, seed: number, corpus: CorpusFile[], f: Failure, maxBase: number | undefined): string {
+function saveReproducer(dir: string, seed: number, corpus: CorpusFile[], f: Failure, maxBase?: number, maxSize?: number): string {
   mkdirSync(dir, { recursive: true });
-  const input = makeInput(corpus, seed, f.index, maxBase);
+  const input = makeInput(corpus, seed, f.index, maxBase, maxSize);
   const base = join(dir, `seed${seed}-input${f.index}`);
   writeFileSync(base + '.bin', input.bytes);
   writeFileSync(base + '.txt', [
     `kind: ${f.kind}${f.ms !== undefined ? ` (${f.ms.toFixed(0)} ms)` : ''}`,
     `corpus file: ${input.base}`,
     `mutations: ${input.steps.join('; ')}`,
-    `rebuild: npm run fuzz -- --seed ${seed} --only ${f.index}${maxBase ? ` (maxBase ${maxBase})` : ''}`,
+    `rebuild: npm run fuzz -- --seed ${seed} --only ${f.index}${maxBase || maxSize ? ` (test limits: maxBase ${maxBase}, maxSize ${maxSize})` : ''}`,
     '', f.message, '',
   ].join('\n'));
   return base + '.bin';
@@ -90,14 +92,12 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
   const record = (o: Outcome) => {
     inputs++;
     bytes += o.bytes;
-    if (!slowest || o.ms > slowest.ms) {
-      const inp = makeInput(corpus, opts.seed, o.index, opts.maxBase);
-      slowest = { index: o.index, ms: o.ms, bytes: o.bytes, base: inp.base, steps: inp.steps };
-    }
+    // What the slowest input was made of is worked out once, at the end.
+    if (!slowest || o.ms > slowest.ms) slowest = { index: o.index, ms: o.ms, bytes: o.bytes, base: '', steps: [] };
     const fail = (kind: Failure['kind'], message: string) => {
-      const inp = makeInput(corpus, opts.seed, o.index, opts.maxBase);
+      const inp = makeInput(corpus, opts.seed, o.index, opts.maxBase, opts.maxSize);
       const f: Failure = { index: o.index, kind, message, ms: o.ms, steps: inp.steps, base: inp.base };
-      f.reproducer = saveReproducer(crashDir, opts.seed, corpus, f, opts.maxBase);
+      f.reproducer = saveReproducer(crashDir, opts.seed, corpus, f, opts.maxBase, opts.maxSize);
       failures.push(f);
     };
     if (o.error !== undefined) fail('exception', o.error);
@@ -109,14 +109,20 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
   };
 
   if (opts.workers <= 0) {
-    for (const i of indices) record(runOne(corpus, opts.seed, i, opts.maxBase));
+    for (const i of indices) record(runOne(corpus, opts.seed, i, opts.maxBase, opts.maxSize));
   } else {
     await runInWorkers(opts, indices, corpus, record, (f) => {
-      f.reproducer = saveReproducer(crashDir, opts.seed, corpus, f, opts.maxBase);
+      f.reproducer = saveReproducer(crashDir, opts.seed, corpus, f, opts.maxBase, opts.maxSize);
       failures.push(f);
     });
   }
   failures.sort((a, b) => a.index - b.index);
+  const s = slowest as FuzzReport['slowest'];
+  if (s) {
+    const inp = makeInput(corpus, opts.seed, s.index, opts.maxBase, opts.maxSize);
+    s.base = inp.base;
+    s.steps = inp.steps;
+  }
   return { seed: opts.seed, inputs, bytes, failures, slowest, seconds: (performance.now() - t0) / 1000 };
 }
 
@@ -140,7 +146,7 @@ async function runInWorkers(
     const state = new Float64Array(new SharedArrayBuffer(16)); // [current index, start time (epoch ms)]
     const start = () => {
       const w = new Worker(join(ROOT, 'scripts/fuzz-worker.mjs'), {
-        workerData: { seed: opts.seed, maxBase: opts.maxBase, corpusDir: opts.corpusDir ?? CORPUS_DIR, state: state.buffer },
+        workerData: { seed: opts.seed, maxBase: opts.maxBase, maxSize: opts.maxSize, corpusDir: opts.corpusDir ?? CORPUS_DIR, state: state.buffer },
         resourceLimits: { maxOldGenerationSizeMb: 2048 },
       });
       let finished = false;
@@ -166,7 +172,7 @@ async function runInWorkers(
         void w.terminate();
         const at = state[1] > 0 ? state[0] : pending[0];
         if (at !== undefined) {
-          const inp = makeInput(corpus, opts.seed, at, opts.maxBase);
+          const inp = makeInput(corpus, opts.seed, at, opts.maxBase, opts.maxSize);
           failed({ index: at, kind, message, ms: state[1] > 0 ? Date.now() - state[1] : undefined, steps: inp.steps, base: inp.base });
         }
         // The rest of the chunk, then carry on with a fresh worker.
@@ -195,7 +201,7 @@ async function runInWorkers(
 }
 
 function workerMain(): void {
-  const { seed, maxBase, corpusDir, state: sab } = workerData as { seed: number; maxBase?: number; corpusDir: string; state: SharedArrayBuffer };
+  const { seed, maxBase, maxSize, corpusDir, state: sab } = workerData as { seed: number; maxBase?: number; maxSize?: number; corpusDir: string; state: SharedArrayBuffer };
   const state = new Float64Array(sab);
   const corpus = loadCorpus(corpusDir);
   parentPort!.on('message', (chunk: number[]) => {
@@ -203,7 +209,7 @@ function workerMain(): void {
     for (const i of chunk) {
       state[0] = i;
       state[1] = Date.now();
-      out.push(runOne(corpus, seed, i, maxBase));
+      out.push(runOne(corpus, seed, i, maxBase, maxSize));
       state[1] = 0;
     }
     parentPort!.postMessage(out);

@@ -61,7 +61,8 @@ export interface JsonFeed {
 
 /** The feed as a JSON Feed 1.1 document with `_feedmirror` extensions. A pure function of the model. */
 export function toJsonFeed(feed: Feed): JsonFeed {
-  const out: JsonFeed = { version: JSON_FEED_VERSION, title: plainText(feed.title) ?? '', items: [], _feedmirror: {} };
+  // Keys are added in the order a reader expects them: JSON Feed fields, items, then extensions.
+  const out = { version: JSON_FEED_VERSION, title: plainText(feed.title) ?? '' } as JsonFeed;
   set(out, 'home_page_url', feed.link);
   set(out, 'feed_url', feed.feedUrl);
   set(out, 'description', nonEmpty(plainText(feed.subtitle ?? feed.info ?? feed.summary)));
@@ -114,7 +115,7 @@ export function toJsonFeed(feed: Feed): JsonFeed {
 }
 
 function item(it: Item): JsonFeedItem {
-  const out: JsonFeedItem = { id: it.guid ?? it.link ?? syntheticId(it), _feedmirror: {} };
+  const out = { id: it.guid ?? it.link ?? syntheticId(it) } as JsonFeedItem;
   set(out, 'url', it.link);
   set(out, 'external_url', linkWithRel(it.links, 'related'));
   set(out, 'title', nonEmpty(plainText(it.title)));

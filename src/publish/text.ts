@@ -85,9 +85,12 @@ function indexOfCaseless(s: string, needle: string, from: number): number {
   }
 }
 
-/** Runs of whitespace (Unicode, NBSP included) and control characters become one space; trimmed. */
+/**
+ * Control characters (never visible; a stray backspace inside CJK text must not become a space)
+ * are dropped; runs of whitespace (Unicode, NBSP included) become one space; trimmed.
+ */
 export function collapse(s: string): string {
-  return s.replace(/[\s\u0000-\u0008\u000b\u000e-\u001f]+/g, ' ').trim();
+  return s.replace(/[\u0000-\u0008\u000e-\u001f\u007f]+/g, '').replace(/\s+/g, ' ').trim();
 }
 
 /** A text construct as plain text: HTML and XHTML are reduced to their visible text. */

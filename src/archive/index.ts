@@ -16,3 +16,4 @@ export { type ListEntry, type ListOptions, LIST_LIMIT, renderList, monthDay, ite
 export { writeFileAtomic, cleanupTemp } from './atomic.ts';
 export { Archive, ArchiveError, type ArchiveOptions, type ItemFile, type NewItem } from './archive.ts';
 export { publish, commitMessage, type PublishOptions, type PublishResult } from './git.ts';
+export { checkArchive, type CheckReport } from './check.ts';

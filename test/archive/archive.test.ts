@@ -7,6 +7,7 @@ import {
   Archive,
   ArchiveError,
   ArchiveFormatError,
+  checkArchive,
   cleanupTemp,
   readItem,
   renderItem,
@@ -198,4 +199,18 @@ test('cleanupTemp removes leftover temporaries, and nothing else', async (t) => 
   assert.deepEqual(await cleanupTemp(path.join(root, 'missing')), []);
   // The item is intact.
   assert.deepEqual(readItem(readFileSync(path.join(root, p), 'utf8')), item(1));
+});
+
+test('checkArchive sorts the corpus into in the format / older layout / unreadable', async (t) => {
+  const root = tmpRoot(t);
+  await fs.cp(path.join(CORPUS, 'markdown-archive/articles'), path.join(root, 'articles'), { recursive: true });
+  await fs.writeFile(path.join(root, 'articles/voa/0000005_bad.md'), 'x\n');
+  await fs.writeFile(path.join(root, 'articles/voa/0000006_bin.md'), Buffer.from([0xff]));
+  const r = await checkArchive(root);
+  assert.equal(r.exact, 29);
+  assert.deepEqual(r.changed, ['articles/cdt/400971.md']);
+  assert.deepEqual(r.bad, [
+    { path: 'articles/voa/0000005_bad.md', error: 'line 1: expected the link line [title](url)' },
+    { path: 'articles/voa/0000006_bin.md', error: 'not valid UTF-8' },
+  ]);
 });

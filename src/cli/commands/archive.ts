@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { ArchiveFormatError, readItem, renderItem } from '../../archive/index.ts';
+import { ArchiveFormatError, checkArchive, readItem, renderItem } from '../../archive/index.ts';
 
 /** Reads an archive item file and writes its re-rendered bytes to stdout. */
 async function render(file: string): Promise<void> {
@@ -32,6 +32,21 @@ export function register(program: Command): void {
         const err = e as NodeJS.ErrnoException;
         const why = err instanceof ArchiveFormatError ? err.message : String(err?.message ?? e);
         process.stderr.write(`feedmirror archive render: ${file}: ${why}\n`);
+        process.exitCode = 1;
+      }
+    });
+  archive
+    .command('check <root>')
+    .description('check every item file under <root>/articles: in the format, readable but in an older layout, or unreadable')
+    .action(async (root: string) => {
+      try {
+        const r = await checkArchive(root);
+        for (const p of r.changed) process.stdout.write(`older layout: ${p}\n`);
+        for (const b of r.bad) process.stdout.write(`unreadable: ${b.path}: ${b.error}\n`);
+        process.stdout.write(`${r.exact} in the format, ${r.changed.length} older layout, ${r.bad.length} unreadable\n`);
+        if (r.bad.length) process.exitCode = 1;
+      } catch (e) {
+        process.stderr.write(`feedmirror archive check: ${root}: ${String((e as Error)?.message ?? e)}\n`);
         process.exitCode = 1;
       }
     });

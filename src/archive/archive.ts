@@ -61,6 +61,7 @@ export class Archive {
   /** Writes a new item; allocates the next id of the site unless one is given. */
   async write(site: string, item: NewItem): Promise<{ path: string; id: number }> {
     const dir = this.siteDir(site);
+    if (item.time === undefined) throw new ArchiveFormatError('a new item needs a time (see pickTime)');
     const text = renderItem(item); // validates before an id is spent
     const ids = await this.siteIds(dir);
     let id: number;

@@ -92,6 +92,7 @@ test('explicit ids, taken ids, invalid items do not spend an id', async (t) => {
   await assert.rejects(a.write('cdt', { ...item(2), id: 647604 }), ArchiveError);
   await assert.rejects(a.write('cdt', { ...item(2), id: -3 }), ArchiveError);
   await assert.rejects(a.write('cdt', { ...item(2), time: NaN }), ArchiveFormatError);
+  await assert.rejects(a.write('cdt', { ...item(2), time: undefined }), /needs a time/);
   await assert.rejects(a.write('', item(2)), RangeError);
   assert.equal((await a.write('cdt', item(3))).id, 647603);
   // The id space of a site runs out cleanly.

@@ -137,7 +137,9 @@ test('random names are always safe (seeded)', () => {
     assertSafe(itemFileName(rand(0x100000), s, 40 + rand(200)), 240);
     const max = 10 + rand(200);
     try {
-      assertSafe(siteDirName(s, max), max);
+      const dir = siteDirName(s, max);
+      assertSafe(dir, max);
+      assert.equal(siteDirName(dir, max), dir); // a directory name given back as a site name stays
     } catch (e) {
       if (!(e instanceof RangeError)) throw e;
     }

@@ -9,7 +9,7 @@
 import { fork } from 'node:child_process';
 import { createServer } from 'node:http';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import { tmpdir, cpus } from 'node:os';
+import { tmpdir, cpus, loadavg } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -90,10 +90,12 @@ async function run(port) {
     const fetcher = new Fetcher({ allow: ['127.0.0.0/8'], concurrency: CONCURRENCY, perHostConcurrency: PER_HOST, perHostIntervalMs: 0 });
     const times = [];
     const work = [];
+    const cpu0 = process.cpuUsage();
     const summary = await runCycle(db, fetcher, { concurrency: CONCURRENCY, onProgress: (r) => {
       times.push(r.ms);
       work.push(r.workMs);
     } });
+    const cpu = process.cpuUsage(cpu0);
     await fetcher.close();
     db.close();
     times.sort((a, b) => a - b);
@@ -102,7 +104,7 @@ async function run(port) {
     const hwm = Number(/VmHWM:\s+(\d+) kB/.exec(readFileSync('/proc/self/status', 'utf8'))[1]) / 1024;
     process.send({
       feeds: summary.total, updated: summary.updated, notModified: summary.notModified, errors: summary.errors, items: summary.items,
-      seconds: summary.elapsedMs / 1000, perSecond: summary.total / (summary.elapsedMs / 1000), p50: q(0.5), p95: q(0.95), work50: q(0.5, work), work95: q(0.95, work), hwmMB: hwm,
+      seconds: summary.elapsedMs / 1000, perSecond: summary.total / (summary.elapsedMs / 1000), p50: q(0.5), p95: q(0.95), work50: q(0.5, work), work95: q(0.95, work), hwmMB: hwm, cpuSeconds: (cpu.user + cpu.system) / 1e6,
     });
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -116,6 +118,7 @@ function child(mode, extra = []) {
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 async function main() {
+  const load = loadavg()[0];
   const srv = child('--serve');
   const { port } = await new Promise((ok, fail) => {
     srv.once('message', ok);
@@ -131,7 +134,7 @@ async function main() {
       });
       results.push(result);
       console.log(`run ${i + 1}: ${result.feeds} feeds in ${result.seconds.toFixed(2)} s = ${result.perSecond.toFixed(0)} feeds/s; ` +
-        `${result.updated} updated, ${result.notModified} not modified, ${result.errors} errors; per feed p50 ${result.p50} ms, p95 ${result.p95} ms (without queue wait ${result.work50} / ${result.work95} ms); VmHWM ${result.hwmMB.toFixed(0)} MB`);
+        `${result.updated} updated, ${result.notModified} not modified, ${result.errors} errors; per feed p50 ${result.p50} ms, p95 ${result.p95} ms (without queue wait ${result.work50} / ${result.work95} ms); VmHWM ${result.hwmMB.toFixed(0)} MB; cycle CPU ${result.cpuSeconds.toFixed(1)} s`);
     }
   } finally {
     srv.kill();
@@ -140,16 +143,16 @@ async function main() {
   const lines = [
     '# Fetch cycle benchmark',
     '',
-    `${new Date().toISOString().slice(0, 16)}Z, Node ${process.version}, ${cpus().length} CPUs (shared), \`npm run bench:fetch\`.`,
+    `${new Date().toISOString().slice(0, 16)}Z, Node ${process.version}, ${cpus().length} CPUs shared with other work (load average ${load.toFixed(1)} at the start), \`npm run bench:fetch\`.`,
     '',
     `${FEEDS} feeds on ${HOSTS} loopback hosts (127.0.0.1-127.0.0.${HOSTS}), served by a separate process that waits 50-150 ms before each answer;`,
     'every feed holds an ETag from a previous round, even feeds answer 304, odd feeds send a new 20-item RSS document (~30 KB) that is parsed.',
     `Fetcher: concurrency ${CONCURRENCY}, ${PER_HOST} per host, no per-host gap; cycle concurrency ${CONCURRENCY}. Fresh process and database per run.`,
     '',
-    `| run | feeds/s | p50 per feed (ms) | p95 per feed (ms) | p50 / p95 without queue wait (ms) | 304 | 200 parsed | errors | VmHWM (MB) |`,
-    '|---|---|---|---|---|---|---|---|---|',
-    ...results.map((r, i) => `| ${i + 1} | ${r.perSecond.toFixed(0)} | ${r.p50} | ${r.p95} | ${r.work50} / ${r.work95} | ${r.notModified} | ${r.updated} | ${r.errors} | ${r.hwmMB.toFixed(0)} |`),
-    `| **median** | **${m('perSecond').toFixed(0)}** | **${m('p50')}** | **${m('p95')}** | **${m('work50')} / ${m('work95')}** | | | | **${m('hwmMB').toFixed(0)}** |`,
+    `| run | feeds/s | p50 per feed (ms) | p95 per feed (ms) | p50 / p95 without queue wait (ms) | 304 | 200 parsed | errors | VmHWM (MB) | cycle CPU (s) |`,
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...results.map((r, i) => `| ${i + 1} | ${r.perSecond.toFixed(0)} | ${r.p50} | ${r.p95} | ${r.work50} / ${r.work95} | ${r.notModified} | ${r.updated} | ${r.errors} | ${r.hwmMB.toFixed(0)} | ${r.cpuSeconds.toFixed(1)} |`),
+    `| **median** | **${m('perSecond').toFixed(0)}** | **${m('p50')}** | **${m('p95')}** | **${m('work50')} / ${m('work95')}** | | | | **${m('hwmMB').toFixed(0)}** | **${m('cpuSeconds').toFixed(1)}** |`,
     '',
     'Per-feed time: from the start of its fetch (including the wait for a turn in the fetcher queues) to its state being stored;',
     '"without queue wait": the request itself (50-150 ms of it injected) plus parse and store.',

@@ -143,8 +143,8 @@ export function unescapeUrl(dest: string): string {
   return dest.replace(URL_ESCAPE, '$1');
 }
 
-// Elements whose text keeps its line breaks.
-const KEEP_BREAKS = new Set(['pre', 'listing', 'textarea']);
+// Elements whose text keeps its line breaks (textarea too, as raw text below).
+const KEEP_BREAKS = new Set(['pre', 'listing']);
 // Elements whose content is not markup (no tags inside).
 const RAW_TEXT = new Set(['script', 'style', 'textarea', 'title', 'xmp', 'iframe', 'noembed', 'noframes', 'plaintext']);
 
@@ -188,7 +188,7 @@ export function htmlLine(html: string): string {
     out += markup.includes('\n') ? collapse(markup, lt === 0, tag.end === n) : markup;
     i = tag.end;
     if (!tag.name) continue;
-    if (KEEP_BREAKS.has(tag.name) && !(tag.name === 'textarea')) keepDepth += tag.closing ? (keepDepth > 0 ? -1 : 0) : 1;
+    if (KEEP_BREAKS.has(tag.name)) keepDepth = Math.max(0, keepDepth + (tag.closing ? -1 : 1));
     if (!tag.closing && RAW_TEXT.has(tag.name)) {
       // Raw text runs to the matching end tag; only textarea decodes `&#10;`.
       const m = endTag(tag.name).exec(s.slice(i));

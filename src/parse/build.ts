@@ -346,7 +346,9 @@ export class Builder implements XmlHandler, EntityContext {
         if (key === 'item' || key === 'entry') return this.startItem(f);
         if (key === 'image') return this.startImage(f);
         if (key === 'textinput') return this.startTextInput(f);
-        return this.startExt(parent, f);
+        // Anything else beside the channel (RSS 1.0) belongs to no item or channel.
+        f.kind = 'skip';
+        return;
       case 'channel':
         if (key === 'item' || key === 'entry') return this.startItem(f);
         return this.startChild(parent, f, this.feed);
@@ -1048,13 +1050,14 @@ export class Builder implements XmlHandler, EntityContext {
       case 'dc:subject': {
         const term = attr(f.attrs, 'term');
         let c: Category;
-        if (term !== undefined && (this.atom || key === 'category')) {
-          c = { term: term.trim() };
+        if (key === 'category' && (this.atom || term !== undefined)) {
+          // Atom categories are attributes; one with only a scheme or label still says something.
+          c = { term: (term ?? '').trim() || this.plain(f) };
           const scheme = attr(f.attrs, 'scheme');
           if (scheme !== undefined) c.scheme = scheme;
           const label = attr(f.attrs, 'label');
           if (label !== undefined) c.label = label;
-          if (!c.term) c.term = this.plain(f);
+          if (!c.term && c.scheme === undefined && c.label === undefined) return;
         } else {
           const v = this.plain(f);
           if (!v) return;

@@ -5,6 +5,7 @@ export { extract, matchRule, type Article, type ExtractOptions };
 export { loadRules, parseFtrConfig, parseJsonRule, RuleError, type SiteRule, type Selector, type RuleLoad } from './rules.ts';
 export { selectXPath, XPathError } from './xpath.ts';
 export { parseDateText, cleanTitle } from './meta.ts';
+export { decodeHtml } from './charset.ts';
 
 export interface PagesOptions extends ExtractOptions {
   url: string;

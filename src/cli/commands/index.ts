@@ -4,6 +4,7 @@ import { register as archive } from './archive.ts';
 import { register as subscriptions } from './subscriptions.ts';
 import { register as fetch } from './fetch.ts';
 import { register as clean } from './clean.ts';
+import { register as extract } from './extract.ts';
 
 /** Every command module; each adds its commands to the program. */
-export const commands: ((program: Command) => void)[] = [parse, archive, subscriptions, fetch, clean];
+export const commands: ((program: Command) => void)[] = [parse, archive, subscriptions, fetch, clean, extract];

@@ -485,6 +485,7 @@ export class Builder implements XmlHandler, EntityContext {
           this.startMedia(parent, f, parent.item!.media);
           return;
         }
+        this.channelMedia(f);
         break;
     }
     if (key in textTypes || this.isTextKey(key)) {
@@ -574,6 +575,18 @@ export class Builder implements XmlHandler, EntityContext {
     // Children of media:group are kept under the group's raw element.
     if (parent.kind === 'mediagroup') this.startExt({ ...parent, kind: 'ext' }, f);
     else this.startExt(parent, f, item ?? this.feed);
+  }
+
+  /** A channel-level media thumbnail or image is the feed's image when it has no other. */
+  private channelMedia(f: Frame): void {
+    const url = attr(f.attrs, 'url');
+    if (!url) return;
+    const medium = attr(f.attrs, 'medium');
+    const type = attr(f.attrs, 'type');
+    if (f.key === 'media:thumbnail' || medium === 'image' || type?.startsWith('image/')) {
+      this.feed.image ??= {};
+      this.feed.image.url ??= resolveUrl(f.base, url);
+    }
   }
 
   private nearestItem(): Item | undefined {
@@ -845,13 +858,12 @@ export class Builder implements XmlHandler, EntityContext {
     } else if (key === 'rights' || key === 'copyright') src.rights = this.textValue(f);
     else if (key === 'subtitle' || key === 'tagline') src.subtitle = this.textValue(f);
     else if (key === 'category') {
-      const term = (attr(f.attrs, 'term') ?? this.plain(f)).trim();
-      if (!term) return;
-      const c: Category = { term };
+      const c: Category = { term: (attr(f.attrs, 'term') ?? this.plain(f)).trim() };
       const scheme = attr(f.attrs, 'scheme');
       if (scheme !== undefined) c.scheme = scheme;
       const label = attr(f.attrs, 'label');
       if (label !== undefined) c.label = label;
+      if (!c.term && scheme === undefined && label === undefined) return;
       (src.categories ??= []).push(c);
     } else if (key === 'generator') {
       const g: NonNullable<Source['generator']> = {};
@@ -1233,6 +1245,12 @@ export class Builder implements XmlHandler, EntityContext {
     if (!item.image) {
       const thumb = item.thumbnails[0]?.url ?? item.media.find((m) => m.medium === 'image' || m.type?.startsWith('image/'))?.url;
       if (thumb) item.image = thumb;
+      else {
+        // The lead image of the article: the first image in its HTML.
+        const html = item.content.find((c) => c.type !== 'text') ?? (item.summary?.type !== 'text' ? item.summary : undefined);
+        const src = html && firstImage(html.value);
+        if (src) item.image = resolveUrl(html.base, src);
+      }
     }
   }
 }
@@ -1241,6 +1259,13 @@ export class Builder implements XmlHandler, EntityContext {
 export function safeBase(url: string): boolean {
   const m = /^\s*([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(url);
   return !m || /^(https?|ftp|file)$/i.test(m[1]!);
+}
+
+const imgRe = /<img\b[^>]*?\ssrc\s*=\s*(?:"([^"]+)"|'([^']+)'|([^\s>]+))/i;
+
+function firstImage(html: string): string | undefined {
+  const m = imgRe.exec(html);
+  return m ? (m[1] ?? m[2] ?? m[3])?.replace(/&amp;/g, '&') : undefined;
 }
 
 function stripXhtmlDiv(value: string, hadMarkup: boolean): string {

@@ -29,6 +29,8 @@ export interface ListOptions {
   limit?: number;
   /** Label of the closing link to the site's directory (default 查看更多, "see more"); null for none. */
   more?: string | null;
+  /** The heading (default: the site name), e.g. 美国之音 for a site kept under articles/voa. */
+  heading?: string;
   /** Bound on directory names, as given to the Archive. */
   maxNameBytes?: number;
 }
@@ -62,7 +64,7 @@ export function itemLink(dir: string, file: string): string {
 export function renderList(site: string, entries: readonly ListEntry[], opts: ListOptions = {}): string {
   const { timeZone = 'Asia/Shanghai', limit = LIST_LIMIT, more = '查看更多' } = opts;
   const dir = siteDirName(site, opts.maxNameBytes);
-  const heading = site.replace(/[\x00-\x1F\x7F]+/g, ' ').trim();
+  const heading = (opts.heading ?? site).replace(/[\x00-\x1F\x7F]+/g, ' ').trim();
   const lines = entries.slice(0, Math.max(0, limit)).map((e) => {
     const date = e.time === undefined || !Number.isFinite(e.time) ? '' : `${monthDay(e.time, timeZone)} `;
     return `${date}[${escapeTitle(e.title)}](${itemLink(dir, e.file)})\n`;

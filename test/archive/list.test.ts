@@ -58,4 +58,5 @@ test('links are percent-encoded where Markdown or the URL needs it; titles are e
   assert.equal(out, 's\n------\n\n1-1 [a \\]b\\[ (c)](/articles/s/1_a%20%5Db%5B%20%28c%29.md)\n');
   // The heading is one line.
   assert.ok(renderList('a\nb', [], { more: null }).startsWith('a b\n------\n'));
+  assert.equal(renderList('voa', [], { heading: '美国之音', more: null }), '美国之音\n------\n\n');
 });

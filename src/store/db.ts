@@ -1,6 +1,6 @@
 import Sqlite from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { migrations as schema, type Migration } from './migrations.ts';
 
@@ -14,8 +14,12 @@ export interface OpenOptions {
 
 /** Opens (creating if needed) the database file and brings its schema up to date. */
 export function openStore(path: string, options: OpenOptions = {}): Database {
-  if (path !== ':memory:' && !options.readonly) mkdirSync(dirname(path), { recursive: true });
+  // Owner-only: the database holds per-feed cookies and authorization headers.
+  if (path !== ':memory:' && !options.readonly) mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const fresh = path !== ':memory:' && !existsSync(path);
   const db = new Sqlite(path, { readonly: options.readonly ?? false });
+  // SQLite gives its -wal and -shm files the mode of the database file.
+  if (fresh) chmodSync(path, 0o600);
   try {
     // busy_timeout first: a second process (server and CLI) may hold the write lock.
     db.pragma('busy_timeout = 5000');

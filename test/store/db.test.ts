@@ -1,8 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { openStore, schemaVersion, migrations, type Migration } from '../../src/store/index.ts';
 
 function tempDir(t: { after: (fn: () => void) => void }): string {
@@ -19,6 +19,11 @@ test('a new database gets every migration, WAL mode and foreign keys', (t) => {
   assert.equal(db.pragma('foreign_keys', { simple: true }), 1);
   const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
   assert.deepEqual(tables, ['feeds', 'subscriptions']);
+  db.prepare("INSERT INTO feeds (url, created) VALUES ('https://a.example/feed', 1)").run();
+  // Per-feed cookies live here: owner-only, the WAL included.
+  assert.equal(statSync(path).mode & 0o777, 0o600);
+  assert.equal(statSync(path + '-wal').mode & 0o777, 0o600);
+  assert.equal(statSync(dirname(path)).mode & 0o777, 0o700);
   db.close();
 });
 

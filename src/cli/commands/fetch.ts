@@ -39,7 +39,7 @@ export function register(program: Command): void {
       try {
         const summary = await runCycle(db, fetcher, {
           feedIds, due: !o.all, minInterval: config.minInterval, maxInterval: config.maxInterval,
-          concurrency: config.concurrency * 2, signal: controller.signal,
+          concurrency: config.concurrency, signal: controller.signal,
           log: log ?? {
             // On a terminal only what needs attention is printed, above the bar.
             info: (obj, msg) => { if (msg.startsWith('permanent redirect')) process.stderr.write(`\r\x1b[K${msg}: ${JSON.stringify(obj)}\n`); },

@@ -185,7 +185,8 @@ function rfc822(s: string): number | null | undefined {
   let off = 0;
   if (m[7]) {
     const z = zone(m[7]);
-    if (z === undefined) return null;
+    // An unknown word ("PM", a zone we lack) is for the general scan to judge.
+    if (z === undefined) return /^[A-Za-z]+$/.test(m[7]) ? undefined : null;
     off = z;
   }
   return sure(instant(year2(m[3]), mo, +m[1], m[4] ? +m[4] : 0, m[5] ? +m[5] : 0, m[6] ? +m[6] : 0, off));

@@ -272,7 +272,7 @@ export class Fetcher {
         // Plain-http targets are sent in absolute form: many proxies refuse CONNECT to port 80.
         proxyTunnel: false,
         requestTls: { ca: this.ca, timeout },
-        proxyTls: { timeout },
+        proxyTls: { ca: this.ca, timeout },
       });
     } else {
       const tlsConnect = buildConnector({ timeout, ca: this.ca });

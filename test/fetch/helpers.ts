@@ -74,9 +74,9 @@ export interface ProxyServer {
 }
 
 /** A forward proxy: absolute-form requests for http, CONNECT tunnels for https. */
-export async function httpProxy(): Promise<ProxyServer> {
+export async function httpProxy(tls?: { key: Buffer; cert: Buffer }): Promise<ProxyServer> {
   const seen: string[] = [];
-  const server = http.createServer((req, res) => {
+  const handle = (req: http.IncomingMessage, res: http.ServerResponse) => {
     seen.push(`${req.method} ${req.url}`);
     let target: URL;
     try { target = new URL(req.url ?? ''); } catch { res.writeHead(400); res.end(); return; }
@@ -88,7 +88,8 @@ export async function httpProxy(): Promise<ProxyServer> {
     });
     up.on('error', () => { res.writeHead(502); res.end(); });
     req.pipe(up);
-  });
+  };
+  const server = tls ? https.createServer(tls, handle) : http.createServer(handle);
   server.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
     seen.push(`CONNECT ${req.url}`);
     const [host, port] = (req.url ?? '').split(':');
@@ -103,7 +104,7 @@ export async function httpProxy(): Promise<ProxyServer> {
   });
   const close = track(server);
   const port = await listen(server);
-  return { port, url: `http://127.0.0.1:${port}`, seen, close };
+  return { port, url: `${tls ? 'https' : 'http'}://127.0.0.1:${port}`, seen, close };
 }
 
 /** SOCKS5 without auth, or with user/pass when given; CONNECT only. */

@@ -39,6 +39,24 @@ describe('fetch: proxies', () => {
     await f.close();
   });
 
+  it('HTTPS proxy (TLS to the proxy itself)', async () => {
+    const pair = selfSigned();
+    const tp = await httpProxy(pair);
+    const f = new Fetcher({ ...base, ca: [cert, pair.cert], proxy: tp.url, env: {} });
+    const r = await f.fetch({ url: `${origin.origin}/feed` });
+    assert.equal(r.ok, true, r.error?.message);
+    const t = await f.fetch({ url: `${secure.origin}/feed` });
+    assert.equal(text(t.body), 'secure', t.error?.message);
+    // undici tunnels every target through a TLS proxy, plain http included.
+    assert.deepEqual(tp.seen, [`CONNECT 127.0.0.1:${origin.port}`, `CONNECT 127.0.0.1:${secure.port}`]);
+    await f.close();
+    const untrusted = new Fetcher({ ...base, proxy: tp.url, env: {} });
+    const u = await untrusted.fetch({ url: `${origin.origin}/feed` });
+    assert.equal(u.error?.kind, 'tls');
+    await untrusted.close();
+    await tp.close();
+  });
+
   it('SOCKS5: local DNS (socks5://) and proxy DNS (socks5h://), with user/password', async () => {
     const f = new Fetcher({
       ...base, ca: cert, allow: ['127.0.0.1', 'feeds.test'],

@@ -27,14 +27,7 @@ export interface CleanOptions {
 }
 
 type Step = (html: string, options: CleanOptions) => string;
-
-function edit(fn: (doc: Doc, options: CleanOptions) => void): Step {
-  return (html, options) => {
-    const doc = new Doc(html);
-    fn(doc, options);
-    return doc.toString();
-  };
-}
+type DocStep = (doc: Doc, options: CleanOptions) => void;
 
 function base(url: string | undefined): string | undefined {
   if (!url) return undefined;
@@ -46,25 +39,37 @@ function base(url: string | undefined): string | undefined {
   }
 }
 
-/** Step 1: relative URLs made absolute against the item link; empty anchors dropped. */
-export const absolutizeStep: Step = edit((doc, o) => absolutizeUrls(doc, base(o.baseUrl)));
-/** Step 2: lazy-loading attributes turned into src/srcset. */
-export const lazyStep: Step = edit((doc) => resolveLazy(doc));
-/** Step 3: tracking pixels, tracker embeds and tracking link parameters removed. */
-export const trackingStep: Step = edit((doc) => removeTracking(doc));
-/** Step 4: promo footers and boilerplate removed by rules. */
-export const rulesStep: Step = edit((doc, o) => applyRules(doc, o.rules ?? BUILTIN_RULES));
-/** Step 5: image URLs rewritten. */
-export const imagesStep: Step = (html, o) => {
-  const rewriter = imageRewriter(o.images);
-  if (!rewriter) return html;
-  const doc = new Doc(html);
-  rewriteImages(doc, rewriter);
-  return doc.toString();
+// Steps 1-5 edit one parsed Doc in turn (one parse for all of them); the sanitizer gets its text.
+const DOC_STEPS: Record<Exclude<StepName, 'sanitize'>, DocStep> = {
+  urls: (doc, o) => absolutizeUrls(doc, base(o.baseUrl)),
+  lazy: (doc) => resolveLazy(doc),
+  tracking: (doc) => removeTracking(doc),
+  rules: (doc, o) => applyRules(doc, o.rules ?? BUILTIN_RULES),
+  images: (doc, o) => rewriteImages(doc, imageRewriter(o.images)),
 };
+
+function alone(step: DocStep): Step {
+  return (html, options) => {
+    const doc = new Doc(html);
+    step(doc, options);
+    return doc.toString();
+  };
+}
+
+/** Step 1: relative URLs made absolute against the item link; empty anchors dropped. */
+export const absolutizeStep: Step = alone(DOC_STEPS.urls);
+/** Step 2: lazy-loading attributes turned into src/srcset. */
+export const lazyStep: Step = alone(DOC_STEPS.lazy);
+/** Step 3: tracking pixels, tracker embeds and tracking link parameters removed. */
+export const trackingStep: Step = alone(DOC_STEPS.tracking);
+/** Step 4: promo footers and boilerplate removed by rules. */
+export const rulesStep: Step = alone(DOC_STEPS.rules);
+/** Step 5: image URLs rewritten. */
+export const imagesStep: Step = alone(DOC_STEPS.images);
 /** Step 6: allow-list sanitizer. */
 export const sanitizeStep: Step = (html) => sanitize(html);
 
+/** Each step on its own, string to string (what cleanHtml does, one step at a time). */
 export const STEP_FUNCTIONS: Record<StepName, Step> = {
   urls: absolutizeStep,
   lazy: lazyStep,
@@ -88,21 +93,31 @@ export function cleanHtml(html: string, options: CleanOptions = {}): string {
   // Validate the image options up front: a bad template is a configuration error, not a per-item one.
   if (run.has('images')) imageRewriter(options.images);
   let out = html;
-  for (const name of STEPS) {
-    if (!run.has(name)) continue;
-    if (name === 'sanitize') {
-      try {
-        out = sanitize(out);
-      } catch (e) {
-        options.onError?.(name, e);
-        return ''; // fail closed
-      }
-      continue;
-    }
+  const edits = STEPS.filter((s): s is Exclude<StepName, 'sanitize'> => s !== 'sanitize' && run.has(s));
+  if (edits.length) {
+    let doc: Doc | undefined;
     try {
-      out = STEP_FUNCTIONS[name](out, options);
+      doc = new Doc(html);
     } catch (e) {
-      options.onError?.(name, e);
+      options.onError?.(edits[0], e);
+    }
+    if (doc) {
+      for (const name of edits) {
+        try {
+          DOC_STEPS[name](doc, options);
+        } catch (e) {
+          options.onError?.(name, e);
+        }
+      }
+      out = doc.toString();
+    }
+  }
+  if (run.has('sanitize')) {
+    try {
+      out = sanitize(out);
+    } catch (e) {
+      options.onError?.('sanitize', e);
+      return ''; // fail closed
     }
   }
   return out;

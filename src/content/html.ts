@@ -47,7 +47,6 @@ export class Doc {
   private readonly openEnd: Map<Element, number>;
   private readonly removed = new Set<ChildNode>();
   private readonly attrChanges = new Map<Element, AttrChange>();
-  private readonly inserts: { at: number; text: string }[] = [];
 
   constructor(readonly src: string) {
     const handler = new Handler();
@@ -77,7 +76,7 @@ export class Doc {
   }
 
   get changed(): boolean {
-    return this.removed.size > 0 || this.attrChanges.size > 0 || this.inserts.length > 0;
+    return this.removed.size > 0 || this.attrChanges.size > 0;
   }
 
   /** Every element in document order (removed ones included; check `isRemoved`). */
@@ -108,25 +107,22 @@ export class Doc {
   }
 
   attr(el: Element, name: string): string | undefined {
-    const change = this.attrChanges.get(el);
-    if (change?.has(name)) return change.get(name) ?? undefined;
     return el.attribs[name];
   }
 
-  /** Sets (or with null removes) an attribute; the rest of the tag keeps its bytes. */
+  /**
+   * Sets (or with null removes) an attribute; the rest of the tag keeps its bytes.
+   * `el.attribs` is updated too, so later steps on the same Doc see the new value.
+   */
   setAttr(el: Element, name: string, value: string | null): void {
     if (!this.editable(el)) return;
-    const current = this.attr(el, name);
+    const current = el.attribs[name];
     if (value === current || (value === null && current === undefined)) return;
     let change = this.attrChanges.get(el);
     if (!change) this.attrChanges.set(el, (change = new Map()));
     change.set(name, value);
-  }
-
-  /** Inserts raw HTML right after the element's end (or before the element). */
-  insertAfter(node: ChildNode, html: string): void {
-    if (node.endIndex == null) return;
-    this.inserts.push({ at: node.endIndex + 1, text: html });
+    if (value === null) delete el.attribs[name];
+    else el.attribs[name] = value;
   }
 
   text(node: ChildNode): string {
@@ -144,7 +140,6 @@ export class Doc {
       if (this.isRemoved(el)) continue;
       edits.push(this.retag(el, change));
     }
-    for (const ins of this.inserts) edits.push({ start: ins.at, end: ins.at, text: ins.text });
     edits.sort((a, b) => a.start - b.start || a.end - b.end);
     let out = '';
     let pos = 0;

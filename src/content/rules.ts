@@ -119,9 +119,22 @@ function removeSeparators(doc: Doc, el: Element): void {
   }
 }
 
+// The pattern without its ^/$ anchors: if the whole document's text does not match it,
+// no element's text can, and the rule is skipped without computing per-element text.
+function unanchored(re: RegExp): RegExp {
+  const source = re.source.replace(/^\^/, '').replace(/(?<!\\)\$$/, '');
+  return new RegExp(source, re.flags.replace(/[gy]/g, ''));
+}
+
 export function applyRules(doc: Doc, rules: readonly Rule[]): void {
+  let all: string | undefined;
   for (const rule of rules) {
     const text = compileText(rule);
+    if (text) {
+      all ??= doc.text(doc.root as unknown as ChildNode).replace(/[\s\u00a0]+/g, ' ');
+      if (!unanchored(text).test(all)) continue;
+      text.lastIndex = 0;
+    }
     const maxText = rule.maxText ?? (text ? 600 : Infinity);
     const candidates = selectAll(rule.selector ?? BLOCKS, doc.root as unknown as ParentNode) as Element[];
     const hits = candidates.filter((el) => {

@@ -85,10 +85,12 @@ export function mapSrcset(value: string, fn: (url: string) => string): string {
 
 const MEDIA = new Set(['img', 'picture', 'video', 'audio', 'iframe', 'svg', 'object', 'embed', 'canvas', 'source']);
 
-/** An anchor with a link but nothing to see or click: no text, no media, no id/name to land on. */
+/**
+ * A link with nothing to see or click: no text, no media. An id or name does not save
+ * it: the sanitizer drops those (DOM clobbering), so it could not be a landing point.
+ */
 export function isEmptyAnchor(doc: Doc, el: Element): boolean {
   if (el.name !== 'a' || el.attribs.href === undefined) return false;
-  if (el.attribs.id !== undefined || el.attribs.name !== undefined) return false;
   if (doc.text(el).replace(/[\s\u00a0\u200b]+/g, '') !== '') return false;
   const stack = [...el.children];
   while (stack.length) {

@@ -24,9 +24,9 @@ test('urls: absolute, fragment, mailto and javascript: values are not touched; p
   assert.equal(absolutizeStep(html, { baseUrl: base }), html.replace('//cdn.example', 'https://cdn.example'));
 });
 
-test('urls: no (or a bad) base leaves relative URLs; empty anchors still go, named ones and image links stay', () => {
-  const html = '<a href="/x"></a><a href="/y"> &nbsp; </a><a name="n" href="/z"></a><a href="/i"><img src="i.png"></a><a href="/t">t</a>';
-  const expected = '<a name="n" href="/z"></a><a href="/i"><img src="i.png"></a><a href="/t">t</a>';
+test('urls: no (or a bad) base leaves relative URLs; empty links go (named ones too), image links and bare anchors stay', () => {
+  const html = '<a href="/x"></a><a href="/y"> &nbsp; </a><a name="n" href="/z"></a><a name="top"></a><a href="/i"><img src="i.png"></a><a href="/t">t</a>';
+  const expected = '<a name="top"></a><a href="/i"><img src="i.png"></a><a href="/t">t</a>';
   assert.equal(absolutizeStep(html, {}), expected);
   assert.equal(absolutizeStep(html, { baseUrl: 'not a url' }), expected);
 });

@@ -113,6 +113,7 @@ export class Fetcher {
       let url = parseTarget(req.url);
       const maxBytes = positive(req.maxBytes, this.settings.maxBytes);
       const headers = this.requestHeaders(req, url);
+      result.url = url.href; // credentials removed: results end up in logs
       const visited = new Set([withoutHash(url)]);
       let permanent = true;
       for (let hop = 0; ; hop++) {
@@ -196,7 +197,7 @@ export class Fetcher {
       }
     } catch (err) {
       if (deadlineHit) {
-        return finish({ kind: 'timeout', message: `gave up after ${Math.round(this.settings.deadlineMs / 100) / 10} s (deadline) (${ctx.host})` });
+        return finish({ kind: 'timeout', message: `deadline reached: gave up after ${Math.round(this.settings.deadlineMs / 100) / 10} s (${ctx.host})` });
       }
       if (req?.signal?.aborted) return finish({ kind: 'aborted', message: 'aborted' });
       if (this.closed) return finish({ kind: 'aborted', message: 'fetcher closed' });

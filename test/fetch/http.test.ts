@@ -102,8 +102,11 @@ describe('fetch: HTTP semantics', () => {
     assert.match(bad.error!.message, /invalid request header/);
   });
 
-  it('URL credentials become Basic auth', async () => {
+  it('URL credentials become Basic auth and stay out of the result', async () => {
     const r = await fetcher.fetch({ url: `http://me:s%40cret@127.0.0.1:${s.port}/echo` });
+    assert.equal(r.url, `${s.origin}/echo`);
+    const failed = await fetcher.fetch({ url: `http://me:s%40cret@127.0.0.1:1/x`, proxy: 'socks4://x' });
+    assert.equal(failed.url, 'http://127.0.0.1:1/x');
     const h = JSON.parse(text(r.body)!);
     assert.equal(h.authorization, `Basic ${Buffer.from('me:s@cret').toString('base64')}`);
   });

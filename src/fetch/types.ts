@@ -31,7 +31,7 @@ export interface FetchConfig {
   allow?: string[];
   /** Environment to read proxy variables from. Default `process.env`. */
   env?: Record<string, string | undefined>;
-  /** Extra trusted CA certificates (PEM), added to Node's defaults' place for this fetcher. */
+  /** Extra trusted CA certificates (PEM), in addition to Node's bundled roots. */
   ca?: string | Buffer | (string | Buffer)[];
   /** Name resolution; replaceable for tests. Default: the system resolver (getaddrinfo). */
   lookup?: (hostname: string) => Promise<ResolvedAddress[]>;

@@ -214,6 +214,15 @@ describe('fetch: HTTP semantics', () => {
     assert.match(g.error!.message, /invalid HTTP response/);
   });
 
+  it('never throws, whatever it is given', async () => {
+    const odd: unknown[] = [undefined, null, {}, { url: 42 }, { url: `${s.origin}/feed`, headers: { a: 1 } }, { url: `${s.origin}/feed`, maxBytes: -1 }];
+    for (const req of odd) {
+      const r = await fetcher.fetch(req as never);
+      assert.equal(typeof r.ok, 'boolean');
+      if (!r.ok) assert.ok(r.error?.message, JSON.stringify(req));
+    }
+  });
+
   it('an aborted signal ends the fetch as aborted', async () => {
     const ctl = new AbortController();
     ctl.abort();

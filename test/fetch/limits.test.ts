@@ -62,6 +62,15 @@ describe('fetch: timeouts, size cap and decompression', () => {
     await f.close();
   });
 
+  it('a caller abort mid-request ends it as aborted, promptly', async () => {
+    const f = new Fetcher(base);
+    const t0 = Date.now();
+    const r = await f.fetch({ url: `${s.origin}/slow-headers`, signal: AbortSignal.timeout(100) });
+    assert.equal(r.error?.kind, 'aborted');
+    assert.ok(Date.now() - t0 < 1000);
+    await f.close();
+  });
+
   it('cuts off a trickling body at the deadline although it never goes idle', async () => {
     const f = new Fetcher({ ...base, idleTimeoutMs: 1000, deadlineMs: 500 });
     const t0 = Date.now();

@@ -74,7 +74,7 @@ export function textOf(node: AnyNode): string {
   while (stack.length) {
     const n = stack.pop()!;
     if (isText(n)) out += n.data;
-    else if ('children' in n && (!isElement(n) || (n.name !== 'script' && n.name !== 'style'))) {
+    else if ('children' in n && (n === node || !isElement(n) || (n.name !== 'script' && n.name !== 'style'))) {
       const c = (n as ParentNode).children;
       for (let i = c.length - 1; i >= 0; i--) stack.push(c[i]);
     }

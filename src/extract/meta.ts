@@ -67,24 +67,35 @@ function ldImage(v: unknown): string | undefined {
   return undefined;
 }
 
-const SEP = /\s+[|\-–—·»:]\s+|\s*[|｜_–—·»]\s*|\s*-\s*(?=[^-\s][^-]{0,24}$)/;
+/** A trailing " | Site", "_新浪网", "-地方新闻": a separator and a short segment. */
+const SUFFIX = /(?:\s+[|\-–—·»:]\s+|\s*[|｜_–—·»]\s*|(?<=[\u3400-\u9fff）」》])-)([^|｜_–—·»]{1,30})$/;
+/** The same at the front: "Opinion | Title", "新闻中心_". */
+const PREFIX = /^([^|｜_–—·»]{1,20})(?:\s+[|\-–—·»:]\s+|\s*[|｜_»]\s*)/;
 
-/** Drops a site-name suffix ("标题_新浪网", "Title | Site") when what remains still looks like a title. */
+const longEnough = (t: string): boolean => (hasCjk(t) ? t.replace(/\s/g, '').length >= 5 : t.split(/\s+/).length >= 3);
+
+/** Drops site-name suffixes ("标题_新浪网", "标题-地方新闻-某某网", "Title | Site") while what remains still looks like a title. */
 export function cleanTitle(raw: string, siteName?: string): string {
-  const t = squash(raw);
+  let t = squash(raw);
   if (siteName) {
     for (const sep of [' | ', ' - ', ' – ', ' — ', '_', '|', '-', '｜', ' · ']) {
-      if (t.endsWith(sep + siteName)) return t.slice(0, -(sep + siteName).length).trim();
+      if (t.endsWith(sep + siteName) && longEnough(t.slice(0, -(sep + siteName).length))) t = t.slice(0, -(sep + siteName).length).trim();
     }
   }
-  const parts = t.split(SEP).filter((p) => p.trim());
-  if (parts.length < 2) return t;
-  const first = parts[0].trim();
-  const enough = hasCjk(first) ? first.length >= 5 : first.split(/\s+/).length >= 3;
-  if (enough) return first;
-  // A short first part may be a section name ("Opinion | Real title").
-  const longest = parts.reduce((a, b) => (b.length > a.length ? b : a)).trim();
-  return longest.length > first.length * 2 ? longest : t;
+  for (let i = 0; i < 4; i++) {
+    const m = t.match(SUFFIX);
+    if (!m || m.index === undefined) break;
+    const rest = t.slice(0, m.index).trim();
+    if (!longEnough(rest)) break;
+    // A long last part is more likely the title itself than a site name ("Site | A long headline ...").
+    if (m[1].trim().length > rest.length) break;
+    t = rest;
+  }
+  const p = t.match(PREFIX);
+  if (p && longEnough(t.slice(p[0].length)) && p[1].length * 3 < t.length - p[0].length && /^(opinion|analysis|review|news|video|photos?|live|评论|视频|图集|专题)$/i.test(p[1].trim())) {
+    t = t.slice(p[0].length).trim();
+  }
+  return t;
 }
 
 function findTitle(doc: Document, meta: Map<string, string>, ld: Record<string, unknown> | undefined, site?: string): string | undefined {
@@ -181,6 +192,11 @@ function findByline(doc: Document, meta: Map<string, string>, ld: Record<string,
   const fromLd = ldName(ld?.author);
   if (fromLd) return fromLd;
   for (const e of elements(doc)) {
+    const h = `${e.attribs.class ?? ''} ${e.attribs.id ?? ''}`;
+    if (/info|source|author|date|meta|byline/i.test(h)) {
+      const m = textOf(e).slice(0, 300).match(/(?:作者|作\s*者|记者|文)\s*[:：／/|]\s*([^\s|｜/／　]{2,20}(?:[ 、][^\s|｜/／　:：]{2,4})*)/);
+      if (m) return m[1].trim();
+    }
     if (e.attribs.rel === 'author' || e.attribs.itemprop === 'author' || /(^|\s)(byline|author|author-name)(\s|$)/i.test(e.attribs.class ?? '')) {
       const t = squash(textOf(e));
       if (t && t.length < 100) return t.replace(/^(by|作者[:：]?)\s*/i, '');

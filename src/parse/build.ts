@@ -11,7 +11,9 @@ import { parsePerson } from './people.ts';
 
 type Kind =
   | 'doc' | 'root' | 'channel' | 'item' | 'image' | 'textinput' | 'source' | 'person'
-  | 'skiphours' | 'skipdays' | 'mediagroup' | 'text' | 'ext' | 'skip';
+  | 'skiphours' | 'skipdays' | 'mediagroup' | 'text' | 'ext' | 'skip'
+  /** An element around the feed (a feed served inside <html><body>): its children may be the root. */
+  | 'wrapper';
 
 type Target = Feed | Item;
 
@@ -173,6 +175,7 @@ export class Builder implements XmlHandler, EntityContext {
     if (decl.indexOf('[') !== -1) readDoctype(decl, this.entities, this);
   }
   private netscape = false;
+  private rootName = '';
 
   // ---- character data ---------------------------------------------------------------------
 
@@ -260,6 +263,7 @@ export class Builder implements XmlHandler, EntityContext {
     }
     if (!this.rootSeen) {
       this.rootSeen = true;
+      this.rootName = qname;
       this.startRoot(frame, local, uri ?? '');
     } else if (parent.kind === 'doc') {
       this.problem('content after the root element', pos);
@@ -315,10 +319,11 @@ export class Builder implements XmlHandler, EntityContext {
       this.format = 'rss';
       frame.kind = 'channel';
       this.channelSeen = true;
-    } else {
-      this.problem(`not a feed: the root element is <${local}>`);
-      frame.kind = 'skip';
-    }
+    } else if (this.format === 'unknown') {
+      // Not a feed root: look inside it, as readers do for feeds wrapped in HTML.
+      frame.kind = 'wrapper';
+      return;
+    } else frame.kind = 'skip';
     feed.format = this.format;
   }
 
@@ -337,6 +342,12 @@ export class Builder implements XmlHandler, EntityContext {
   private dispatch(parent: Frame, f: Frame, pos: number): void {
     const key = f.key;
     switch (parent.kind) {
+      case 'wrapper': {
+        const colon = f.qname.indexOf(':');
+        this.startRoot(f, colon === -1 ? f.qname : f.qname.slice(colon + 1), this.lookupNs(colon === -1 ? '' : f.qname.slice(0, colon), f.ns) ?? '');
+        if (f.kind !== 'wrapper' && f.kind !== 'skip') this.problem(`the feed is wrapped in <${this.stack[1]?.qname ?? parent.qname}>`, pos);
+        return;
+      }
       case 'root':
         if (key === 'channel') {
           f.kind = 'channel';
@@ -374,7 +385,6 @@ export class Builder implements XmlHandler, EntityContext {
       default:
         f.kind = 'skip';
     }
-    void pos;
   }
 
   private startItem(f: Frame): void {
@@ -720,6 +730,7 @@ export class Builder implements XmlHandler, EntityContext {
       }
     }
     if (!this.rootSeen) this.problem('no feed found: the document has no root element');
+    else if (this.format === 'unknown') this.problem(`not a feed: the root element is <${this.rootName}>`);
     void this.rootClosed;
     void this.channelSeen;
   }

@@ -23,8 +23,10 @@ const BLOCKS = 'p, div, section, aside, footer, small, span, blockquote, ul, ol,
 /** Footers and share bars found in real feeds (feedx.net, WordPress, FeedBurner, Jetpack, AddToAny, FT/RFI, GreatFire NYT mirror). */
 export const BUILTIN_RULES: readonly Rule[] = Object.freeze([
   { name: 'feedx-footer', selector: 'div', text: /^获取更多RSS/, scope: 'tail', separators: true },
-  { name: 'wordpress-appeared-first', selector: 'p, div', text: /^The post .+ appeared first on .+$/s, scope: 'tail' },
+  { name: 'wordpress-appeared-first', selector: 'p, div', text: /^(?:The post )?.+ appeared first on .+$/s, scope: 'tail' },
   { name: 'better-feed', selector: 'p, div', text: /^Feed enhanced by (?:the )?Better Feed\b/i, scope: 'tail' },
+  // The same plugin's copyright line: "© author for site, year. |Permalink |No comment |Add to del.icio.us".
+  { name: 'better-feed-copyright', selector: 'p, div', text: /^© .{1,300}\|\s*Permalink\s*\|/, scope: 'tail', separators: true },
   { name: 'nytimes-cn-mirror-link', selector: 'p', text: /^纽约时报中文网$/, scope: 'tail' },
   { name: 'feedflare', selector: '.feedflare' },
   {

@@ -16,7 +16,10 @@ export interface Decoded {
    * the Python codec name ("cp437", "cp037", "mac-cyrillic"...).
    */
   encoding: string;
-  /** The label that was honoured as given (HTTP charset or XML declaration), lower case, if any. */
+  /**
+   * The label that was honoured as given (HTTP charset or XML declaration, or the RFC 3023
+   * default "us-ascii"/"utf-8" when none was given), lower case; absent for BOM, sniffing, detection.
+   */
   label?: string;
   /** Problems that make the document bozo (mismatched declaration, undecodable bytes...). */
   errors: string[];
@@ -399,15 +402,14 @@ function decodeUnsafe(bytes: Uint8Array, contentType?: string): Decoded {
 
   // 2. The stated encodings, strictly, in order.
   const utf8Valid = isUtf8(body);
-  let hasHigh = false;
-  if (utf8Valid) {
-    for (let i = 0; i < body.length; i++) if (body[i] >= 0x80) { hasHigh = true; break; }
-  }
+  // Non-ASCII bytes, counted up to the point where UTF-8 validity is beyond coincidence.
+  let high = 0;
+  if (utf8Valid) for (let i = 0; i < body.length && high < 16; i++) if (body[i] >= 0x80) high++;
   const stated: Candidate[] = [first];
   if (declared && declared !== first.label) stated.push({ label: declared, source: 'declaration' });
-  let tolerable: { cand: Candidate; codec: Codec } | undefined;
+  const failed: { cand: Candidate; codec: Codec }[] = [];
   for (const cand of stated) {
-    let codec = resolveLabel(cand.label);
+    const codec = resolveLabel(cand.label);
     if (!codec) {
       errors.push(`CharacterEncodingUnknown: unknown encoding label "${cand.label}"`);
       continue;
@@ -420,8 +422,11 @@ function decodeUnsafe(bytes: Uint8Array, contentType?: string): Decoded {
       errors.push(`CharacterEncodingOverride: document declared as ${cand.label}, but its bytes are 8-bit`);
       continue;
     }
-    // Latin-1 (or any single-byte code) declared for what is plainly UTF-8: believe the bytes.
-    if (utf8Valid && hasHigh && singleByte(codec) && cand.source !== 'default') {
+    // A legacy encoding declared for what is plainly UTF-8 (Latin-1 headers on UTF-8 feeds, a
+    // server-wide "charset=GBK"): believe the bytes. Legacy text is almost never valid UTF-8 by
+    // chance: for single-byte codes one non-ASCII byte decides, for CJK codes a few more.
+    const legacy = codec.kind === 'whatwg' || codec.kind === 'table' || codec.kind === 'ascii';
+    if (utf8Valid && legacy && cand.source !== 'default' && high >= (singleByte(codec) ? 1 : 8)) {
       override(cand, 'utf-8');
       return done({ kind: 'utf8', name: 'utf-8' }, 'fallback', undefined, { same: true, errors: 0, chars: 0 });
     }
@@ -430,12 +435,11 @@ function decodeUnsafe(bytes: Uint8Array, contentType?: string): Decoded {
       if (cand !== first) override(first, codec.name);
       return done(codec, cand.source, cand.label, r);
     }
-    tolerable ??= { cand, codec };
+    failed.push({ cand, codec });
   }
 
   // 3. A stated encoding that fails on a few stray bytes is still the best reading.
-  if (tolerable) {
-    const { cand, codec } = tolerable;
+  for (const { cand, codec } of failed) {
     const r = decodeWith(codec, body, true);
     if (r.errors * TOLERANCE <= r.chars) {
       if (cand !== first) override(first, codec.name);

@@ -189,6 +189,19 @@ test('declarations the bytes contradict', () => {
   assert.match(text(d.utf8), /café 新闻/);
   assert.match(d.errors[0], /CharacterEncodingOverride/);
 
+  // A server-wide "charset=GBK" on a UTF-8 feed: GBK would decode these bytes without error,
+  // into nonsense; valid UTF-8 over this much text is no coincidence.
+  const utf8Chinese = bytes('<?xml version="1.0" encoding="utf-8"?><t>中文新闻内容</t>', 'utf8');
+  d = decode(utf8Chinese, 'text/xml; charset=GBK');
+  assert.equal(d.encoding, 'utf-8');
+  assert.match(text(d.utf8), /中文新闻内容/);
+  assert.match(d.errors[0], /declared as gbk, but parsed as utf-8/);
+  // ... while real GBK bytes under that header are read as GBK.
+  const gbk = fs.readFileSync(new URL('chardet__GB2312__cnblog.org.xml', feedsDir));
+  d = decode(gbk, 'text/xml; charset=GBK');
+  assert.equal(d.encoding, 'gbk');
+  assert.deepEqual(d.errors, []);
+
   // UTF-16 declared in an 8-bit document.
   d = decode(bytes('<?xml version="1.0" encoding="UTF-16"?><t>é</t>', 'utf8'));
   assert.equal(d.encoding, 'utf-8');

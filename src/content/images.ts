@@ -1,7 +1,7 @@
 // Step 5: image URLs rewritten, so readers load images through a proxy (or, later,
 // our own signed endpoint or archived copies). Each mode is an ImageRewriter.
 import type { Element } from 'domhandler';
-import type { Doc } from './html.ts';
+import { Doc } from './html.ts';
 import { mapSrcset } from './urls.ts';
 
 /** Turns one absolute image URL into the URL readers should load (or returns it unchanged). */
@@ -89,9 +89,9 @@ export function rewriteImages(doc: Doc, rewriter: ImageRewriter | undefined): vo
 }
 
 /** Every image URL the rewriter would see, e.g. for an archiver to download first. */
-export function imageUrls(doc: Doc): string[] {
+export function imageUrls(html: string): string[] {
   const seen: string[] = [];
   const rec: ImageRewriter = { rewrite: (u) => (seen.push(u), u) };
-  rewriteImages(doc, rec);
+  rewriteImages(new Doc(html), rec);
   return [...new Set(seen)];
 }

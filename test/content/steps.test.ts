@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   absolutizeStep, lazyStep, trackingStep, rulesStep, imagesStep, cleanHtml, parseRules, BUILTIN_RULES,
-  normalizeLink, stripTracking, isTrackerUrl, templateRewriter, parseSrcset, absolutize,
+  normalizeLink, stripTracking, isTrackerUrl, templateRewriter, imageUrls, parseSrcset, absolutize,
 } from '../../src/content/index.ts';
 
 const base = 'https://news.example/2024/10/item.html';
@@ -128,6 +128,7 @@ test('images: img src/srcset, picture source srcset and video poster are rewritt
   );
   assert.equal(imagesStep(out, t), out, 'rewriting twice is a no-op');
   assert.equal(imagesStep(html, {}), html, 'no image mode: nothing changes');
+  assert.deepEqual(imageUrls(html), ['https://a.example/1.jpg', 'https://a.example/2.jpg', 'https://a.example/3.webp', 'https://a.example/3.jpg', 'https://a.example/v.jpg']);
 });
 
 test('cleanHtml: bad options are clear errors; a failing step is reported and skipped', () => {

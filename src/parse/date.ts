@@ -34,13 +34,21 @@ function instant(y: number, mo: number, d: number, h = 0, mi = 0, sec = 0, offse
   if (d > (mo === 2 && leap(y) ? 29 : DAYS[mo - 1])) return undefined;
   if (!(h >= 0 && h <= 23) || !(mi >= 0 && mi <= 59) || !(sec >= 0 && sec <= 60)) return undefined;
   if (sec === 60) sec = 59; // a leap second: the nearest representable instant
-  const date = new Date(0);
-  date.setUTCFullYear(y, mo - 1, d); // Date.UTC would read years 0-99 as 1900-1999
-  date.setUTCHours(h, mi, sec, 0);
-  const t = date.getTime() - offset * 60_000;
-  const year = new Date(t).getUTCFullYear();
-  return year >= 1 && year <= 9999 ? t : undefined;
+  let t: number;
+  if (y >= 100) t = Date.UTC(y, mo - 1, d, h, mi, sec);
+  else {
+    const date = new Date(0); // Date.UTC would read years 0-99 as 1900-1999
+    date.setUTCFullYear(y, mo - 1, d);
+    date.setUTCHours(h, mi, sec, 0);
+    t = date.getTime();
+  }
+  t -= offset * 60_000;
+  return t >= MIN_T && t <= MAX_T ? t : undefined;
 }
+
+// 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z: an offset must not push a date out of range.
+const MIN_T = -62135596800000;
+const MAX_T = 253402300799000;
 
 /** "+08:00", "-0500", "+08", "Z": minutes east of UTC, or undefined if malformed/out of range. */
 function numericZone(z: string): number | undefined {

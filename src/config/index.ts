@@ -23,6 +23,14 @@ export interface Config {
   perHostInterval: number;
   /** Per-request timeout, ms. */
   timeout: number;
+  /** The mirror (src/mirror): time zone of the dates in lists/<site>.md. */
+  timeZone: string;
+  /** The mirror: image URL template for archived HTML (e.g. "https://images.weserv.nl/?url={url_encoded}"); none by default. */
+  imageTemplate?: string;
+  /** The mirror: commit the archive after each cycle, and push when a remote is set. */
+  git: { enabled: boolean; remote?: string; branch?: string };
+  /** The mirror: subscribe to the starter list on the first start. */
+  starter: boolean;
 }
 
 export const defaults: Omit<Config, 'dataDir' | 'dbPath'> = {
@@ -33,6 +41,9 @@ export const defaults: Omit<Config, 'dataDir' | 'dbPath'> = {
   perHost: 2,
   perHostInterval: 1000,
   timeout: 30_000,
+  timeZone: 'Asia/Shanghai',
+  git: { enabled: false },
+  starter: true,
 };
 
 export interface LoadOptions {
@@ -117,7 +128,37 @@ function readJson(path: string, required: boolean): Record<string, unknown> {
   return data as Record<string, unknown>;
 }
 
-const known = new Set(['dataDir', 'allow', 'proxy', 'userAgent', 'minInterval', 'maxInterval', 'concurrency', 'perHost', 'perHostInterval', 'timeout']);
+const known = new Set(['dataDir', 'allow', 'proxy', 'userAgent', 'minInterval', 'maxInterval', 'concurrency', 'perHost', 'perHostInterval', 'timeout', 'timeZone', 'imageTemplate', 'git', 'starter']);
+
+function flag(value: unknown, what: string): boolean {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'string' && /^(1|true|yes|on)$/i.test(value.trim())) return true;
+  if (typeof value === 'string' && /^(0|false|no|off|)$/i.test(value.trim())) return false;
+  throw new Error(`${what}: expected true or false`);
+}
+
+function timeZone(value: unknown, what: string): string {
+  if (typeof value !== 'string' || !value.trim()) throw new Error(`${what}: expected an IANA time zone like "Asia/Shanghai"`);
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value.trim() });
+  } catch {
+    throw new Error(`${what}: unknown time zone "${value}"`);
+  }
+  return value.trim();
+}
+
+function gitSettings(value: unknown): Config['git'] {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error('git: expected an object like {"enabled": true, "remote": "origin", "branch": "main"}');
+  const g = value as Record<string, unknown>;
+  for (const k of Object.keys(g)) if (!['enabled', 'remote', 'branch'].includes(k)) throw new Error(`git: unknown setting "${k}" (known: enabled, remote, branch)`);
+  const out: Config['git'] = { enabled: g.enabled === undefined ? true : flag(g.enabled, 'git.enabled') };
+  for (const k of ['remote', 'branch'] as const) {
+    if (g[k] === undefined) continue;
+    if (typeof g[k] !== 'string' || !(g[k] as string).trim() || (g[k] as string).startsWith('-')) throw new Error(`git.${k}: expected a name not starting with "-"`);
+    out[k] = (g[k] as string).trim();
+  }
+  return out;
+}
 
 export function loadConfig(options: LoadOptions = {}): Config {
   const env = options.env ?? process.env;
@@ -141,12 +182,23 @@ export function loadConfig(options: LoadOptions = {}): Config {
   if (file.perHost !== undefined) config.perHost = positive(file.perHost, 'perHost');
   if (file.perHostInterval !== undefined) config.perHostInterval = duration(file.perHostInterval, 'perHostInterval');
   if (file.timeout !== undefined) config.timeout = duration(file.timeout, 'timeout');
+  if (file.timeZone !== undefined) config.timeZone = timeZone(file.timeZone, 'timeZone');
+  if (file.imageTemplate !== undefined) config.imageTemplate = String(file.imageTemplate) || undefined;
+  if (file.git !== undefined) config.git = gitSettings(file.git);
+  if (file.starter !== undefined) config.starter = flag(file.starter, 'starter');
 
   if (env.FEEDMIRROR_ALLOW !== undefined) config.allow = list(env.FEEDMIRROR_ALLOW, 'FEEDMIRROR_ALLOW');
   if (env.FEEDMIRROR_PROXY !== undefined) config.proxy = env.FEEDMIRROR_PROXY || undefined;
   if (env.FEEDMIRROR_USER_AGENT) config.userAgent = env.FEEDMIRROR_USER_AGENT;
   if (env.FEEDMIRROR_CONCURRENCY) config.concurrency = positive(env.FEEDMIRROR_CONCURRENCY, 'FEEDMIRROR_CONCURRENCY');
   if (env.FEEDMIRROR_PER_HOST) config.perHost = positive(env.FEEDMIRROR_PER_HOST, 'FEEDMIRROR_PER_HOST');
+  if (env.FEEDMIRROR_TIME_ZONE) config.timeZone = timeZone(env.FEEDMIRROR_TIME_ZONE, 'FEEDMIRROR_TIME_ZONE');
+  if (env.FEEDMIRROR_IMAGE_TEMPLATE !== undefined) config.imageTemplate = env.FEEDMIRROR_IMAGE_TEMPLATE || undefined;
+  if (env.FEEDMIRROR_GIT !== undefined) config.git = { ...config.git, enabled: flag(env.FEEDMIRROR_GIT, 'FEEDMIRROR_GIT') };
+  for (const [name, key] of [['FEEDMIRROR_GIT_REMOTE', 'remote'], ['FEEDMIRROR_GIT_BRANCH', 'branch']] as const) {
+    const v = env[name];
+    if (v !== undefined) config.git = { ...config.git, [key]: v ? gitSettings({ [key]: v })[key] : undefined };
+  }
   if (config.proxy) checkProxy(config.proxy);
   if (config.minInterval > config.maxInterval) throw new Error('config: minInterval is larger than maxInterval');
   return config;

@@ -1,5 +1,5 @@
 // Parser fuzzer: mutated corpus feeds through parseFeed (and toJsonFeed), each input timed.
-//   npm run fuzz -- [--count N] [--seed S] [--timeout-ms 1000] [--workers W] [--only I]
+//   npm run fuzz -- [--count N] [--seed S] [--timeout-ms 1000] [--workers W] [--only I] [--corpus DIR]
 // Exits 1 if any input threw, hung or took longer than --timeout-ms; reproducers are saved in
 // .tmp/fuzz-crashes/ (rebuild one with --only I and the same seed).
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -112,6 +112,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
     for (const i of indices) record(runOne(corpus, opts.seed, i, opts.maxBase, opts.maxSize));
   } else {
     await runInWorkers(opts, indices, corpus, record, (f) => {
+      inputs++;
       f.reproducer = saveReproducer(crashDir, opts.seed, corpus, f, opts.maxBase, opts.maxSize);
       failures.push(f);
     });
@@ -231,7 +232,7 @@ function intArg(args: string[], name: string, dflt: number): number {
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args.includes('--help') || args.includes('-h')) {
-    console.log('usage: npm run fuzz -- [--count N=10000] [--seed S=1] [--timeout-ms 1000] [--workers W=2] [--only I]');
+    console.log('usage: npm run fuzz -- [--count N=10000] [--seed S=1] [--timeout-ms 1000] [--workers W=2] [--only I] [--corpus DIR]');
     return;
   }
   const only = argValue(args, '--only');
@@ -241,6 +242,7 @@ async function main(): Promise<void> {
     timeoutMs: intArg(args, '--timeout-ms', 1000),
     workers: intArg(args, '--workers', Math.min(2, availableParallelism())),
     only: only === undefined ? undefined : intArg(args, '--only', 0),
+    corpusDir: argValue(args, '--corpus'),
     progress: true,
   };
   const r = await runFuzz(opts);

@@ -103,7 +103,7 @@ const per = workloads.map((w) => {
     if (bestCorrect === null || c.mbps.median > bestCorrect.mbps) bestCorrect = { id: r.id, name: r.name, mbps: c.mbps.median };
   }
   return {
-    workload: w, mbps: mine, correct: !(ours.cells[w]?.failures?.length || ours.cells[w]?.error),
+    workload: w, mbps: mine, cpuMbps: ours.cells[w]?.cpuMbps?.median ?? null, correct: !(ours.cells[w]?.failures?.length || ours.cells[w]?.error),
     fastestJs: best, ratio: mine != null && best ? mine / best.mbps : null,
     fastestCorrectJs: bestCorrect, ratioCorrect: mine != null && bestCorrect ? mine / bestCorrect.mbps : null,
   };
@@ -139,10 +139,10 @@ md.push(`* **Correctness gate** (item count, first title and link on every workl
 md.push(`* **Items lost**: ${lost.lost} of ${lost.expectedItems} over all ${lost.documents} generated documents (single files, GBK and ${manifest.many?.feeds ?? 0} many-feeds); extra items ${lost.extra}; first-item title/link mismatches ${lost.firstItemMismatches.length}; exceptions ${lost.failures.length}.`);
 if (Object.keys(summary.peakRssMB).length) md.push(`* Peak RSS (whole process): ${Object.entries(summary.peakRssMB).map(([k, v]) => `${k} ${v ?? '?'} MB`).join(', ')}.`);
 md.push('');
-md.push('| workload | feedmirror MB/s | fastest JS peer | its MB/s | ratio | fastest correct JS peer | ratio |');
-md.push('|---|---:|---|---:|---:|---|---:|');
+md.push('| workload | feedmirror MB/s (wall) | feedmirror MB/s (CPU time) | fastest JS peer | its MB/s | ratio | fastest correct JS peer | ratio |');
+md.push('|---|---:|---:|---|---:|---:|---|---:|');
 for (const p of per) {
-  md.push(`| ${p.workload} | ${f2(p.mbps)}${p.correct ? '' : ' (FAIL)'} | ${p.fastestJs?.name ?? '—'} | ${f2(p.fastestJs?.mbps)} | ${f2(p.ratio)} | ${p.fastestCorrectJs?.name ?? '—'} | ${f2(p.ratioCorrect)} |`);
+  md.push(`| ${p.workload} | ${f2(p.mbps)}${p.correct ? '' : ' (FAIL)'} | ${f2(p.cpuMbps)} | ${p.fastestJs?.name ?? '—'} | ${f2(p.fastestJs?.mbps)} | ${f2(p.ratio)} | ${p.fastestCorrectJs?.name ?? '—'} | ${f2(p.ratioCorrect)} |`);
 }
 md.push('\n## All peers (run-peers.mjs output)\n');
 md.push(peerMd);

@@ -6,6 +6,7 @@
 
 import { HANS, HANT } from './cjkfreq.ts';
 import { TABLES } from './codepages.ts';
+import { decodeWindows1252 } from './cp1252.ts';
 
 export interface Detection {
   /** chardet's spelling of the encoding ("GB2312", "Big5", "SHIFT_JIS", "windows-1251", ...). */
@@ -117,6 +118,7 @@ function decodeWith(decoder: string, bytes: Uint8Array): string {
     for (const b of bytes) s += b < off ? String.fromCharCode(b) : table[b - off];
     return s;
   }
+  if (decoder === 'windows-1252') return decodeWindows1252(bytes);
   let d = decoders.get(decoder);
   if (!d) decoders.set(decoder, (d = new TextDecoder(decoder)));
   return d.decode(bytes); // a character cut at the sample's end costs one U+FFFD: negligible

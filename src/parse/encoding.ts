@@ -6,6 +6,9 @@
 import { isUtf8 } from 'node:buffer';
 import { PY_ALIASES, PY_WHATWG, TABLES } from './codepages.ts';
 import { detect } from './detect.ts';
+import { decodeWindows1252 } from './cp1252.ts';
+
+export { fixC1 } from './cp1252.ts';
 
 export interface Decoded {
   /** The document as UTF-8 bytes, without any BOM (the input itself when it already was UTF-8). */
@@ -197,6 +200,7 @@ function decodeWith(codec: Codec, body: Uint8Array, lenient: boolean): Result {
     case 'utf16le':
     case 'utf16be':
     case 'whatwg': {
+      if (codec.name === 'windows-1252') return { text: decodeWindows1252(body), errors: 0, chars: 0 };
       const name = codec.kind === 'utf16be' ? 'utf-16be' : codec.kind === 'whatwg' ? codec.name : 'utf-16le';
       if (!lenient) {
         try {
@@ -483,18 +487,4 @@ export function pythonCodecName(d: Decoded): string {
     return d.label === 'gb2312' ? 'gb18030' : d.label;
   }
   return d.encoding;
-}
-
-const CP1252_C1 =
-  '\u20ac\u0081\u201a\u0192\u201e\u2026\u2020\u2021\u02c6\u2030\u0160\u2039\u0152\u008d\u017d\u008f' +
-  '\u0090\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\u009d\u017e\u0178';
-const C1_RE = /[\u0080-\u009f]/g;
-
-/**
- * Map C1 control characters to the windows-1252 characters they almost always stand for
- * (feedparser does this to every text value: "don\u0092t" -> "don’t").
- */
-export function fixC1(text: string): string {
-  if (!/[\u0080-\u009f]/.test(text)) return text;
-  return text.replace(C1_RE, (c) => CP1252_C1[c.charCodeAt(0) - 0x80]);
 }

@@ -25,6 +25,7 @@ const cases: Case[] = fs
 // Assertions about parser behaviour rather than decoding: "&acirc;&#128;&brvbar;" is character
 // references that the XML parser must undo, not bytes.
 const PARSER_LEVEL = new Set(['encoding/bozo_double-encoded-html.xml']);
+const C1_CASES = new Set(['encoding/demoronize-1.xml', 'encoding/bozo_linenoise.xml']);
 
 test('feedparser encoding cases: decoder, codec name, bozo and decoded text', () => {
   assert.ok(cases.length >= 150);
@@ -33,7 +34,9 @@ test('feedparser encoding cases: decoder, codec name, bozo and decoded text', ()
   for (const c of cases) {
     if (PARSER_LEVEL.has(c.id)) continue;
     const d = decode(fs.readFileSync(new URL(c.file, fpRoot)), c.http?.headers['Content-Type']);
-    const out = fixC1(text(d.utf8));
+    // feedparser maps C1 controls to windows-1252 in every text value (fixC1, the parser's
+    // job): these two cases expect that on top of the decoding.
+    const out = C1_CASES.has(c.id) ? fixC1(text(d.utf8)) : text(d.utf8);
     for (const a of c.assertions) {
       const path = a.path?.join('.');
       let ok = true;
@@ -176,6 +179,12 @@ test('HTTP charset beats the declaration; RFC 3023 defaults for text/* and appli
   d = decode(doc, 'text/html; charset=iso-8859-1');
   assert.match(d.errors[0], /^NonXMLContentType: /);
   assert.match(text(d.utf8), /café/);
+
+  // windows-1252 proper, not ISO-8859-1 (Node 20's TextDecoder confuses them).
+  for (const label of ['windows-1252', 'iso-8859-1', 'latin1', 'cp1252']) {
+    d = decode(bytes(`<?xml version="1.0" encoding="${label}"?><t>\x80 \x93quoted\x94 \x85</t>`));
+    assert.match(text(d.utf8), /<t>€ “quoted” …<\/t>/, label);
+  }
 
   d = decode(bytes('<rss/>'), 'text/xml;charset=us-ascii');
   assert.equal(pythonCodecName(d), 'us-ascii');

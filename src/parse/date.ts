@@ -417,3 +417,25 @@ function general(input: string): number | undefined {
   }
   return instant(y, mo, d, h, mi, sec, off ?? local);
 }
+
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * A DCMI Period (dcterms:valid, "start=2002-10-13T09:00+01:00;end=2002-10-17T17:00+01:00;
+ * scheme=W3C-DTF"): its start and end instants, each present only when it parses.
+ */
+export function parsePeriod(text: string): { start?: number; end?: number; name?: string } {
+  const out: { start?: number; end?: number; name?: string } = {};
+  if (typeof text !== 'string' || text.length > 500) return out;
+  for (const part of text.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    const key = part.slice(0, eq).trim().toLowerCase();
+    const value = part.slice(eq + 1).trim();
+    if (key === 'start' || key === 'end') {
+      const t = parseDate(value);
+      if (t !== undefined) out[key] = t;
+    } else if (key === 'name' && value) out.name = value;
+  }
+  return out;
+}

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
-import { parseDate } from '../../src/parse/date.ts';
+import { parseDate, parsePeriod } from '../../src/parse/date.ts';
 
 interface Row {
   input: string;
@@ -130,4 +130,13 @@ test('never throws, whatever the input', () => {
     const t = parseDate(s);
     assert.ok(t === undefined || Number.isFinite(t), s);
   }
+});
+
+test('DCMI periods (dcterms:valid)', () => {
+  const p = parsePeriod('start=2002-10-13T09:00+01:00;end=2002-10-17T17:00+01:00;scheme=W3C-DTF');
+  assert.equal(new Date(p.start!).toISOString(), '2002-10-13T08:00:00.000Z');
+  assert.equal(new Date(p.end!).toISOString(), '2002-10-17T16:00:00.000Z');
+  assert.deepEqual(parsePeriod('end=2002-10-17T17:00+01:00; scheme=W3C-DTF'), { end: Date.parse('2002-10-17T16:00:00Z') });
+  assert.deepEqual(parsePeriod('name=Q1; start=garbage'), { name: 'Q1' });
+  assert.deepEqual(parsePeriod(''), {});
 });

@@ -406,9 +406,15 @@ function decodeUnsafe(bytes: Uint8Array, contentType?: string): Decoded {
 
   // 2. The stated encodings, strictly, in order.
   const utf8Valid = isUtf8(body);
-  // Non-ASCII bytes, counted up to the point where UTF-8 validity is beyond coincidence.
-  let high = 0;
-  if (utf8Valid) for (let i = 0; i < body.length && high < 16; i++) if (body[i] >= 0x80) high++;
+  // Non-ASCII bytes, counted (only when needed) up to where valid UTF-8 is beyond coincidence.
+  let high = -1;
+  const highBytes = () => {
+    if (high < 0) {
+      high = 0;
+      for (let i = 0; i < body.length && high < 16; i++) if (body[i] >= 0x80) high++;
+    }
+    return high;
+  };
   const stated: Candidate[] = [first];
   if (declared && declared !== first.label) stated.push({ label: declared, source: 'declaration' });
   const failed: { cand: Candidate; codec: Codec }[] = [];
@@ -430,11 +436,11 @@ function decodeUnsafe(bytes: Uint8Array, contentType?: string): Decoded {
     // server-wide "charset=GBK"): believe the bytes. Legacy text is almost never valid UTF-8 by
     // chance: for single-byte codes one non-ASCII byte decides, for CJK codes a few more.
     const legacy = codec.kind === 'whatwg' || codec.kind === 'table' || codec.kind === 'ascii';
-    if (utf8Valid && legacy && cand.source !== 'default' && high >= (singleByte(codec) ? 1 : 8)) {
+    if (utf8Valid && legacy && cand.source !== 'default' && highBytes() >= (singleByte(codec) ? 1 : 8)) {
       override(cand, 'utf-8');
       return done({ kind: 'utf8', name: 'utf-8' }, 'fallback', undefined, { same: true, errors: 0, chars: 0 });
     }
-    const r = decodeWith(codec, body, false);
+    const r = codec.kind === 'utf8' && utf8Valid ? { same: true, errors: 0, chars: 0 } : decodeWith(codec, body, false);
     if (!r.errors) {
       if (cand !== first) override(first, codec.name);
       return done(codec, cand.source, cand.label, r);

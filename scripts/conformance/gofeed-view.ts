@@ -53,13 +53,13 @@ function rssFeed(f: Feed): View {
     description: f.subtitle?.value,
     language: f.lang,
     copyright: f.rights?.value,
-    managingEditor: f.authors[0] ? display(f.authors[0]) : undefined,
+    managingEditor: own(f.authors, f.ext)[0] ? display(own(f.authors, f.ext)[0]) : undefined,
     webMaster: f.publisher ? display(f.publisher) : undefined,
     pubDate: f.publishedRaw,
     pubDateParsed: iso(f.published),
     lastBuildDate: f.updatedRaw,
     lastBuildDateParsed: iso(f.updated),
-    categories: f.categories.map((c) => ({ domain: c.scheme, value: c.term })),
+    categories: ownCategories(f.categories, f.ext).map((c) => ({ domain: c.scheme, value: c.term })),
     generator: f.generator?.name,
     docs: f.docs,
     ttl: f.ttl === undefined ? undefined : String(f.ttl),
@@ -91,8 +91,8 @@ function rssItem(it: Item, f: Feed): View {
     links: hrefs(it.links, ['alternate']),
     description: it.summary?.value,
     content: it.content[0]?.value,
-    author: it.authors[0] ? display(it.authors[0]) : undefined,
-    categories: it.categories.map((c) => ({ domain: c.scheme, value: c.term })),
+    author: own(it.authors, it.ext)[0] ? display(own(it.authors, it.ext)[0]) : undefined,
+    categories: ownCategories(it.categories, it.ext).map((c) => ({ domain: c.scheme, value: c.term })),
     comments: it.comments,
     enclosure: enclosures[0],
     enclosures,
@@ -124,8 +124,8 @@ function atomFeed(f: Feed): View {
     logo: f.logo,
     rights: f.rights?.value,
     contributors: f.contributors.map(atomPerson),
-    authors: f.authors.map(atomPerson),
-    categories: f.categories.map(atomCategory),
+    authors: own(f.authors, f.ext).map(atomPerson),
+    categories: ownCategories(f.categories, f.ext).map(atomCategory),
     entries: f.items.map((it) => atomEntry(it, f)),
     extensions: extensions(f.ext, f),
     version: f.version,
@@ -141,9 +141,9 @@ function atomEntry(it: Item, f: Feed): View {
     updated: it.updatedRaw,
     updatedParsed: iso(it.updated),
     summary: it.summary?.value,
-    authors: it.authors.map(atomPerson),
+    authors: own(it.authors, it.ext).map(atomPerson),
     contributors: it.contributors.map(atomPerson),
-    categories: it.categories.map(atomCategory),
+    categories: ownCategories(it.categories, it.ext).map(atomCategory),
     links: it.links.map(atomLink),
     rights: it.rights?.value,
     published: it.publishedRaw,
@@ -424,6 +424,40 @@ function member(ext: ExtElement[], name: string): string | undefined {
 
 function hrefs(links: Link[], rels: string[]): string[] {
   return links.filter((l) => rels.includes(l.rel)).map((l) => l.href);
+}
+
+/**
+ * The persons from the format's own elements: the model merges dc:creator,
+ * itunes:author... into `authors`, and gofeed's rss/atom models keep those apart.
+ * A person whose text is that of such an extension element came from it.
+ */
+function own(persons: Person[], ext: ExtElement[]): Person[] {
+  const texts = new Set(
+    ext
+      .filter((e) => (e.ns === DC && ['creator', 'author', 'contributor'].includes(e.name)) || (e.ns === ITUNES && e.name === 'author'))
+      .map((e) => e.value.trim()),
+  );
+  if (texts.size === 0) return persons;
+  return persons.filter((p) => !texts.has((p.raw ?? p.name ?? p.email ?? '').trim()));
+}
+
+const MEDIA = 'http://search.yahoo.com/mrss/';
+
+/** Categories from the format's own elements, as for persons: dc:subject, itunes and media terms are set apart. */
+function ownCategories(categories: Category[], ext: ExtElement[]): Category[] {
+  const terms = new Set<string>();
+  const walk = (e: ExtElement): void => {
+    if (e.ns === DC && e.name === 'subject') terms.add(e.value.trim());
+    else if (e.ns === MEDIA && e.name === 'category') terms.add(e.value.trim());
+    else if (e.ns === ITUNES && e.name === 'keywords') for (const k of e.value.split(',')) terms.add(k.trim());
+    else if (e.ns === ITUNES && e.name === 'category') {
+      if (e.attrs.text) terms.add(e.attrs.text.trim());
+      e.children.forEach(walk);
+    }
+  };
+  ext.forEach(walk);
+  if (terms.size === 0) return categories;
+  return categories.filter((c) => !terms.has(c.term.trim()));
 }
 
 function display(p: Person): string | undefined {

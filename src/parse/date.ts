@@ -207,8 +207,9 @@ function sure(t: number | undefined): number | null {
 // ---------------------------------------------------------------------------------------------
 // Names.
 
+// Accents of Latin and Greek letters go; Thai vowel signs stay (they tell มี.ค. from ม.ค.).
 function fold(w: string): string {
-  return w.normalize('NFD').replace(/\p{M}/gu, '').toLowerCase().replace(/\.$/, '');
+  return w.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase().replace(/\.$/, '');
 }
 
 const MONTHS = new Map<string, number>();
@@ -228,6 +229,8 @@ const MONTH_NAMES: [number, string][] = [
   [11, 'nov november νοε νοεμβριου νοεμβριος novembre noviembre novembro'],
   [12, 'dec december δεκ δεκεμβριου δεκεμβριος dezember dez decembre dic diciembre dicembre dezembro'],
 ];
+// Thai abbreviations (ม.ค. = January ...).
+'ม.ค. ก.พ. มี.ค. เม.ย. พ.ค. มิ.ย. ก.ค. ส.ค. ก.ย. ต.ค. พ.ย. ธ.ค.'.split(' ').forEach((m, i) => MONTH_NAMES.push([i + 1, m]));
 for (const [n, names] of MONTH_NAMES) for (const name of names.split(' ')) MONTHS.set(fold(name), n);
 
 function monthOf(word: string): number | undefined {
@@ -403,6 +406,8 @@ function general(input: string): number | undefined {
     else return undefined;
   }
   if (y === undefined || mo === undefined || d === undefined) return undefined;
+  // Thai dates may count years in the Buddhist Era (2548 = 2005).
+  if (y > 2400 && /[\u0e00-\u0e7f]/.test(input)) y -= 543;
   if (h === undefined) {
     if (ampm) return undefined;
     h = 0;

@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { parseDate, parsePeriod } from '../../src/parse/date.ts';
+import { decode } from '../../src/parse/encoding.ts';
 
 interface Row {
   input: string;
@@ -139,4 +140,26 @@ test('DCMI periods (dcterms:valid)', () => {
   assert.deepEqual(parsePeriod('end=2002-10-17T17:00+01:00; scheme=W3C-DTF'), { end: Date.parse('2002-10-17T16:00:00Z') });
   assert.deepEqual(parsePeriod('name=Q1; start=garbage'), { name: 'Q1' });
   assert.deepEqual(parsePeriod(''), {});
+});
+
+test('Thai dates (also Buddhist Era years)', () => {
+  assert.equal(utc('พฤ., 03 พ.ย. 2005 21:24:18 +0000'), '2005-11-03T21:24:18Z');
+  assert.equal(utc('3 มี.ค. 2548'), '2005-03-03T00:00:00Z'); // March, not ม.ค. (January)
+  assert.equal(utc('3 ม.ค. 2548'), '2005-01-03T00:00:00Z');
+});
+
+test('every date element of the real-world corpus parses (except those without a year)', () => {
+  const dir = new URL('../../../shared/corpus/feeds/', import.meta.url);
+  const re = /<((?:[a-z]+:)?(?:pubDate|lastBuildDate|updated|published|date|modified|issued|created))>\s*(?:<!\[CDATA\[)?([^<\]]{1,80}?)(?:\]\]>)?\s*<\/\1>/g;
+  let n = 0;
+  const failed: string[] = [];
+  for (const f of fs.readdirSync(dir)) {
+    const doc = Buffer.from(decode(fs.readFileSync(new URL(f, dir))).utf8).toString('utf8');
+    for (const m of doc.matchAll(re)) {
+      n++;
+      if (parseDate(m[2]) === undefined && !/^\d\d\/\d\d \d{1,2}:\d\d [ap]m$/.test(m[2])) failed.push(`${f}: ${m[2]}`);
+    }
+  }
+  assert.ok(n > 6500, `${n} dates`);
+  assert.deepEqual(failed, []);
 });

@@ -115,7 +115,7 @@ export function toJsonFeed(feed: Feed): JsonFeed {
 }
 
 function item(it: Item): JsonFeedItem {
-  const out = { id: it.guid ?? it.link ?? syntheticId(it) } as JsonFeedItem;
+  const out = { id: nonEmpty(it.guid?.trim()) ?? nonEmpty(it.link) ?? syntheticId(it) } as JsonFeedItem;
   set(out, 'url', it.link);
   set(out, 'external_url', linkWithRel(it.links, 'related'));
   set(out, 'title', nonEmpty(plainText(it.title)));

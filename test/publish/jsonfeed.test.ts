@@ -148,9 +148,11 @@ test('item: summary stands in for missing content; ids fall back to link, then a
       item({ title: { value: 'No id', type: 'text' } }),
       item({ title: { value: 'No id', type: 'text' } }),
       item({ title: { value: 'Other', type: 'text' }, summary: { value: '<b>hi</b>', type: 'html' } }),
+      item({ guid: '  ', link: 'https://example.com/5' }),
     ],
   }));
-  const [a, b, c, d] = out.items;
+  const [a, b, c, d, e] = out.items;
+  assert.equal(e.id, 'https://example.com/5', 'a blank guid is no id');
   assert.equal(a.id, 'https://example.com/2');
   assert.equal(a.content_text, 'Just text');
   assert.equal(a._feedmirror['content_from'], 'summary');

@@ -59,4 +59,61 @@ export const migrations: Migration[] = [
       CREATE INDEX subscriptions_site ON subscriptions (site);
     `,
   },
+  {
+    version: 2,
+    name: 'items, revisions, user state',
+    // One row per archived item, keyed by the archive site directory (what the
+    // files know), so that the index can be rebuilt from the files alone. The
+    // current title and HTML live in the file; the row holds what dedupe and
+    // lists need. source_hash is the feed's raw version (a repeat is recognized
+    // without cleaning it), content_hash the archived one.
+    up: `
+      CREATE TABLE items (
+        id INTEGER PRIMARY KEY,
+        site TEXT NOT NULL,
+        feed_id INTEGER REFERENCES feeds (id) ON DELETE SET NULL,
+        guid TEXT,
+        link TEXT,
+        url TEXT NOT NULL,
+        title TEXT NOT NULL,
+        source_hash TEXT,
+        content_hash TEXT NOT NULL,
+        time INTEGER,
+        first_seen INTEGER NOT NULL,
+        updated INTEGER,
+        revisions INTEGER NOT NULL DEFAULT 0,
+        archive_id INTEGER NOT NULL,
+        path TEXT NOT NULL UNIQUE,
+        -- 1: the file was gone at start-up; rewritten when the feed brings the item again.
+        missing INTEGER NOT NULL DEFAULT 0,
+        UNIQUE (site, archive_id)
+      );
+      CREATE INDEX items_guid ON items (site, guid) WHERE guid IS NOT NULL;
+      CREATE INDEX items_link ON items (site, link) WHERE link IS NOT NULL;
+      CREATE INDEX items_source ON items (site, source_hash) WHERE source_hash IS NOT NULL;
+      CREATE INDEX items_content ON items (site, content_hash);
+      CREATE INDEX items_feed ON items (feed_id);
+      CREATE TABLE item_revisions (
+        id INTEGER PRIMARY KEY,
+        item_id INTEGER NOT NULL REFERENCES items (id) ON DELETE CASCADE,
+        -- The version that was replaced, and when.
+        title TEXT NOT NULL,
+        url TEXT NOT NULL,
+        html TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        replaced INTEGER NOT NULL
+      );
+      CREATE INDEX item_revisions_item ON item_revisions (item_id, id);
+      CREATE TABLE item_state (
+        item_id INTEGER PRIMARY KEY REFERENCES items (id) ON DELETE CASCADE,
+        read INTEGER NOT NULL DEFAULT 0,
+        starred INTEGER NOT NULL DEFAULT 0,
+        updated INTEGER NOT NULL
+      );
+      CREATE TABLE mirror_meta (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+    `,
+  },
 ];

@@ -1,0 +1,8 @@
+// The mirror: feeds in, a deduplicated, revision-keeping Markdown archive out.
+export {
+  Mirror, type MirrorOptions, type Target, type IngestResult, type ReconcileReport, type CycleResult, type ImportResult, type Log,
+} from './mirror.ts';
+export { prepare, contentHash, textHtml, plainText, type Prepared } from './prepare.ts';
+export { startMirror, runOnce, archiveRoot, makeMirror, makeFetcher, targetsOf, type MirrorHandle, type StartOptions, type OnceOptions, type OnceResult, type MirrorEvents } from './run.ts';
+export { STARTER, seedStarter, type StarterFeed } from './starter.ts';
+export { diffVersions, diffLines, htmlLines, type Version, type Op } from './diff.ts';

@@ -1,0 +1,519 @@
+// The mirror: parsed feed items in, archive files and index rows out.
+//
+// Crash safety comes from the order of the writes. A new item's file is written
+// atomically first, its row committed after; a crash in between leaves a file
+// without a row, which reconcile() adopts at the next start. A revision records
+// the replaced version first, rewrites the file, then updates the row; each step
+// can be redone and recognizes that it was done. So after a crash at any moment
+// nothing is half-written, nothing is stored twice, and what was not committed
+// is fetched again (the feed's validators are stored only after ingest returns).
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { Archive, ArchiveError, ArchiveFormatError, cleanupTemp, pickTime, publish, type ArchiveItem, type PublishResult } from '../archive/index.ts';
+import { cleanHtml, normalizeLink, type ImageOptions } from '../content/index.ts';
+import type { Feed, Item } from '../parse/index.ts';
+import { ItemStore, type Database, type ItemRow } from '../store/index.ts';
+import { contentHash, prepare, type Prepared } from './prepare.ts';
+
+export interface Log {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export interface MirrorOptions {
+  /** Time zone of the dates in lists/<site>.md (default Asia/Shanghai). */
+  timeZone?: string;
+  images?: ImageOptions;
+  /** Files written at once (default 8): the fsyncs of a batch overlap. */
+  writeConcurrency?: number;
+  now?: () => number;
+  log?: Log;
+  /** Replaces the content cleaner (benchmarks measure the stages apart). */
+  clean?: (html: string, baseUrl: string | undefined) => string;
+}
+
+/** Where a feed's items go: one archive site per subscription name. */
+export interface Target {
+  site: string;
+  /** The list heading (default: the site name). */
+  heading?: string;
+  feedId?: number;
+}
+
+export interface IngestResult {
+  added: number;
+  updated: number;
+  /** Known items whose file had gone missing, written again. */
+  restored: number;
+  unchanged: number;
+  duplicates: number;
+  failed: number;
+  errors: string[];
+}
+
+export interface ReconcileReport {
+  tempRemoved: number;
+  adopted: number;
+  missing: number;
+  /** Rows refreshed from their files (rebuild). */
+  refreshed: number;
+  /** Rows dropped because their file is gone (rebuild). */
+  dropped: number;
+  unreadable: string[];
+}
+
+export interface CycleResult {
+  added: number;
+  updated: number;
+  lists: string[];
+  publish?: PublishResult;
+  publishError?: string;
+}
+
+export interface ImportResult {
+  imported: number;
+  duplicates: number;
+  unreadable: string[];
+}
+
+interface Cleaned {
+  html: string;
+  contentHash: string;
+}
+
+interface NewOne {
+  p: Prepared;
+  c: Cleaned;
+  time: number;
+  order: number;
+  written?: { path: string; id: number };
+}
+
+async function pool<T>(list: readonly T[], n: number, fn: (t: T) => Promise<void>): Promise<void> {
+  let i = 0;
+  const worker = async (): Promise<void> => {
+    while (i < list.length) await fn(list[i++]);
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(n, list.length)) }, worker));
+}
+
+const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+export class Mirror {
+  readonly archive: Archive;
+  readonly items: ItemStore;
+  private queue: Promise<unknown> = Promise.resolve();
+  /** Sites whose list needs rewriting: directory → heading. */
+  private changed = new Map<string, string>();
+  private counts = { added: 0, updated: 0 };
+  private readonly now: () => number;
+
+  constructor(readonly db: Database, readonly root: string, private readonly opts: MirrorOptions = {}) {
+    this.archive = new Archive(root);
+    this.items = new ItemStore(db);
+    this.now = opts.now ?? Date.now;
+  }
+
+  /** Runs one archive operation at a time: dedupe must see what the previous one committed. */
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const p = this.queue.then(fn, fn);
+    this.queue = p.catch(() => undefined);
+    return p;
+  }
+
+  private clean(p: Prepared): Cleaned {
+    let html: string;
+    if (this.opts.clean) html = this.opts.clean(p.raw, p.url || undefined);
+    else {
+      html = cleanHtml(p.raw, {
+        baseUrl: p.url || undefined,
+        images: this.opts.images,
+        onError: (step, e) => this.opts.log?.warn({ url: p.url, step }, `cleaning step failed: ${message(e)}`),
+      });
+    }
+    return { html, contentHash: contentHash(p.title, html) };
+  }
+
+  /** Archives a parsed feed's items into each target site. Never throws for one item: see `failed`. */
+  ingest(feed: Feed | readonly Item[], targets: readonly Target[]): Promise<IngestResult> {
+    const items = Array.isArray(feed) ? (feed as readonly Item[]) : (feed as Feed).items;
+    return this.serial(() => this.ingestNow(items, targets));
+  }
+
+  private async ingestNow(items: readonly Item[], targets: readonly Target[]): Promise<IngestResult> {
+    const result: IngestResult = { added: 0, updated: 0, restored: 0, unchanged: 0, duplicates: 0, failed: 0, errors: [] };
+    const fail = (what: string, e: unknown): void => {
+      result.failed++;
+      if (result.errors.length < 20) result.errors.push(`${what}: ${message(e)}`);
+    };
+    const prepared: (Prepared | undefined)[] = items.map((item, i) => {
+      try {
+        return prepare(item);
+      } catch (e) {
+        fail(`item ${i + 1}`, e);
+        return undefined;
+      }
+    });
+    // Cleaning is the costly step: once per item, whatever the number of sites.
+    const cleaned = new Map<number, Cleaned>();
+    const cleanOf = (i: number): Cleaned => {
+      let c = cleaned.get(i);
+      if (!c) cleaned.set(i, (c = this.clean(prepared[i]!)));
+      return c;
+    };
+    const sites = new Map<string, Target>();
+    for (const t of targets) {
+      const dir = this.archive.siteDir(t.site);
+      if (!sites.has(dir)) sites.set(dir, t);
+    }
+    const now = this.now();
+
+    for (const [site, target] of sites) {
+      const seen = new Set<string>();
+      const news: NewOne[] = [];
+      const revisions: { row: ItemRow; p: Prepared; c: Cleaned }[] = [];
+      const restores: { row: ItemRow; p: Prepared; c: Cleaned }[] = [];
+      const touches: { id: number; fields: Partial<ItemRow> }[] = [];
+      // Fills in what an adopted or imported row lacks, so the next lookup is the cheap one.
+      const touch = (row: ItemRow, p: Prepared): void => {
+        const fields: Partial<ItemRow> = {};
+        if (row.sourceHash !== p.sourceHash) fields.sourceHash = p.sourceHash;
+        if (!row.guid && p.guid) fields.guid = p.guid;
+        if (!row.link && p.link) fields.link = p.link;
+        if (row.feedId === undefined && target.feedId !== undefined) fields.feedId = target.feedId;
+        if (Object.keys(fields).length) touches.push({ id: row.id, fields });
+      };
+
+      prepared.forEach((p, i) => {
+        if (!p) return;
+        try {
+          const keys = [p.guid && `g${p.guid}`, p.link && `l${p.link}`, `s${p.sourceHash}`].filter((k): k is string => !!k);
+          if (keys.some((k) => seen.has(k))) {
+            result.duplicates++;
+            return;
+          }
+          for (const k of keys) seen.add(k);
+          const hit = this.items.find(site, p);
+          if (hit) {
+            const { row, rule } = hit;
+            if (row.missing) {
+              restores.push({ row, p, c: cleanOf(i) });
+              return;
+            }
+            if (row.sourceHash === p.sourceHash) {
+              result.unchanged++;
+              return;
+            }
+            if (rule === 'source') {
+              // The same text under another guid and link: a repost.
+              result.duplicates++;
+              return;
+            }
+            const c = cleanOf(i);
+            if (c.contentHash === row.contentHash) {
+              result.unchanged++;
+              touch(row, p);
+            } else revisions.push({ row, p, c });
+            return;
+          }
+          const c = cleanOf(i);
+          const same = seen.has(`c${c.contentHash}`) ? true : this.items.findByContent(site, c.contentHash);
+          if (same) {
+            result.duplicates++;
+            if (same !== true) touch(same, p);
+            return;
+          }
+          seen.add(`c${c.contentHash}`);
+          news.push({ p, c, time: pickTime(p, now, now), order: i });
+        } catch (e) {
+          fail(`item ${i + 1}`, e);
+        }
+      });
+
+      // Oldest first, so that ids (counting down) put the newest at the top;
+      // feeds list newest first, so among equal times the later one is older.
+      news.sort((a, b) => a.time - b.time || b.order - a.order);
+      await pool(news, this.opts.writeConcurrency ?? 8, async (n) => {
+        try {
+          n.written = await this.archive.write(site, { time: n.time, title: n.p.title, url: n.p.url, html: n.c.html });
+        } catch (e) {
+          fail(n.p.url || n.p.title, e);
+        }
+      });
+      const written = news.filter((n) => n.written);
+      try {
+        this.db.transaction(() => {
+          for (const n of written) {
+            this.items.insert({
+              site, feedId: target.feedId, guid: n.p.guid, link: n.p.link, url: n.p.url, title: n.p.title,
+              sourceHash: n.p.sourceHash, contentHash: n.c.contentHash, time: n.time, firstSeen: now,
+              archiveId: n.written!.id, path: n.written!.path,
+            });
+          }
+          for (const t of touches) this.items.update(t.id, t.fields);
+        }).immediate();
+        result.added += written.length;
+      } catch (e) {
+        // Without rows the files would be written again next time: take them back.
+        await Promise.all(written.map((n) => fs.rm(this.abs(n.written!.path), { force: true }).catch(() => undefined)));
+        fail(`store (${written.length} items)`, e);
+      }
+
+      for (const r of restores) {
+        try {
+          await this.restore(r.row, r.p, r.c, target.feedId);
+          result.restored++;
+        } catch (e) {
+          fail(r.row.path, e);
+        }
+      }
+      for (const r of revisions) {
+        try {
+          if (await this.revise(r.row, r.p, r.c)) result.updated++;
+          else result.unchanged++;
+        } catch (e) {
+          fail(r.row.path, e);
+        }
+      }
+      if (written.length || result.updated || result.restored) this.changed.set(site, target.heading ?? target.site);
+    }
+    this.counts.added += result.added + result.restored;
+    this.counts.updated += result.updated;
+    return result;
+  }
+
+  /** Records the file's version as a revision, rewrites the file in place, updates the row. False if nothing changed. */
+  private async revise(row: ItemRow, p: Prepared, c: Cleaned): Promise<boolean> {
+    const now = this.now();
+    let prev: ArchiveItem | undefined;
+    try {
+      prev = await this.archive.read(row.path);
+    } catch (e) {
+      if (!(e instanceof ArchiveFormatError) && (e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    }
+    const next: ArchiveItem = { time: row.time ?? prev?.time ?? pickTime(p, row.firstSeen, now), title: p.title, url: p.url, html: c.html };
+    const prevHash = prev ? contentHash(prev.title, prev.html) : undefined;
+    const fields = { title: p.title, url: p.url, contentHash: c.contentHash, sourceHash: p.sourceHash, guid: row.guid ?? p.guid, link: row.link ?? p.link };
+    if (prevHash === c.contentHash) {
+      // The file holds this version already (a crash after rewriting it): only the row is behind.
+      this.db.transaction(() => {
+        this.items.update(row.id, { ...fields, revisions: this.revisionCount(row.id) });
+      }).immediate();
+      return prev !== undefined && row.contentHash !== c.contentHash;
+    }
+    if (prev) {
+      const last = this.items.lastRevision(row.id);
+      // Recorded already by an attempt that crashed before rewriting the file.
+      const recorded = last !== undefined && last.contentHash === prevHash && row.contentHash === prevHash;
+      if (!recorded) this.items.addRevision(row.id, { title: prev.title, url: prev.url, html: prev.html, contentHash: prevHash! }, now);
+    }
+    if (prev) await this.archive.update(row.path, next);
+    else await this.writeFixed(row, next);
+    this.db.transaction(() => {
+      this.items.update(row.id, { ...fields, updated: now, revisions: this.revisionCount(row.id) });
+    }).immediate();
+    return true;
+  }
+
+  private revisionCount(id: number): number {
+    return this.db.prepare('SELECT count(*) FROM item_revisions WHERE item_id = ?').pluck().get(id) as number;
+  }
+
+  /** Writes a known item's file again under its own id (the file was lost). */
+  private async restore(row: ItemRow, p: Prepared, c: Cleaned, feedId?: number): Promise<void> {
+    const item: ArchiveItem = { time: row.time ?? pickTime(p, row.firstSeen, this.now()), title: p.title, url: p.url, html: c.html };
+    const written = await this.writeFixed(row, item);
+    this.db.transaction(() => {
+      this.items.update(row.id, {
+        path: written.path, missing: false, title: p.title, url: p.url, contentHash: c.contentHash, sourceHash: p.sourceHash,
+        time: item.time, guid: row.guid ?? p.guid, link: row.link ?? p.link, feedId: row.feedId ?? feedId,
+      });
+    }).immediate();
+  }
+
+  private async writeFixed(row: ItemRow, item: ArchiveItem): Promise<{ path: string; id: number }> {
+    try {
+      return await this.archive.write(row.site, { ...item, id: row.archiveId });
+    } catch (e) {
+      if (!(e instanceof ArchiveError)) throw e;
+      // Its id was taken meanwhile (by a file adopted at start-up): a new one, then.
+      const w = await this.archive.write(row.site, item);
+      this.items.update(row.id, { archiveId: w.id, path: w.path });
+      return w;
+    }
+  }
+
+  private abs(rel: string): string {
+    return path.join(this.archive.root, ...rel.split('/'));
+  }
+
+  /**
+   * Brings index and files into agreement (call at start-up, before ingesting):
+   * temporary files removed, files without rows adopted, rows without files
+   * marked missing and their feeds' validators cleared so they are fetched in
+   * full again. With `rebuild`, every row is also refreshed from its file and
+   * rows without files are dropped.
+   */
+  reconcile(opts: { rebuild?: boolean } = {}): Promise<ReconcileReport> {
+    return this.serial(() => this.reconcileNow(opts.rebuild ?? false));
+  }
+
+  private async reconcileNow(rebuild: boolean): Promise<ReconcileReport> {
+    const report: ReconcileReport = { tempRemoved: 0, adopted: 0, missing: 0, refreshed: 0, dropped: 0, unreadable: [] };
+    report.tempRemoved = (await cleanupTemp(this.archive.root)).length;
+    const rows = this.items.paths();
+    const found = new Set<string>();
+    const now = this.now();
+    const adopt: { site: string; id: number; path: string; item: ArchiveItem }[] = [];
+    const refresh: { id: number; item: ArchiveItem }[] = [];
+    const back: number[] = [];
+    for await (const f of this.archive.walk()) {
+      const row = rows.get(f.path);
+      if (row && !rebuild) {
+        found.add(f.path);
+        if (row.missing) back.push(row.id);
+        continue;
+      }
+      let item: ArchiveItem;
+      try {
+        item = await this.archive.read(f.path);
+      } catch (e) {
+        report.unreadable.push(`${f.path}: ${message(e)}`);
+        // A row keeps its unreadable file: the file is still the source of truth.
+        if (row) found.add(f.path);
+        continue;
+      }
+      found.add(f.path);
+      if (row) {
+        if (row.missing) back.push(row.id);
+        refresh.push({ id: row.id, item });
+      } else {
+        adopt.push({ site: f.site, id: f.id, path: f.path, item });
+      }
+    }
+    const clearFeed = this.db.prepare('UPDATE feeds SET etag = NULL, last_modified = NULL, next_check = 0 WHERE id = ?');
+    const byId = this.db.prepare('SELECT id, path FROM items WHERE site = ? AND archive_id = ?');
+    this.db.transaction(() => {
+      for (const id of back) this.items.update(id, { missing: false });
+      for (const r of refresh) {
+        this.items.update(r.id, {
+          title: r.item.title, url: r.item.url, contentHash: contentHash(r.item.title, r.item.html), time: r.item.time,
+          link: r.item.url ? normalizeLink(r.item.url) : undefined,
+        });
+        report.refreshed++;
+      }
+      for (const a of adopt) {
+        const other = byId.get(a.site, a.id) as { id: number; path: string } | undefined;
+        if (other && !found.has(other.path)) {
+          // The same item under a new file name (its file was rewritten): follow it.
+          this.items.update(other.id, { path: a.path, missing: false, title: a.item.title, url: a.item.url, contentHash: contentHash(a.item.title, a.item.html) });
+          found.add(other.path);
+          continue;
+        }
+        if (other) {
+          report.unreadable.push(`${a.path}: id ${a.id} is used by ${other.path} too`);
+          continue;
+        }
+        this.items.insert({
+          site: a.site, url: a.item.url, title: a.item.title, link: a.item.url ? normalizeLink(a.item.url) : undefined,
+          contentHash: contentHash(a.item.title, a.item.html), time: a.item.time, firstSeen: now, archiveId: a.id, path: a.path,
+        });
+        report.adopted++;
+        this.changed.set(a.site, this.changed.get(a.site) ?? a.site);
+      }
+      for (const [p, row] of rows) {
+        if (found.has(p)) continue;
+        if (rebuild) {
+          this.items.delete(row.id);
+          report.dropped++;
+        } else if (!row.missing) {
+          this.items.update(row.id, { missing: true });
+          if (row.feedId !== undefined) clearFeed.run(row.feedId);
+          report.missing++;
+        }
+        this.changed.set(p.split('/')[1], this.changed.get(p.split('/')[1]) ?? p.split('/')[1]);
+      }
+    }).immediate();
+    if (rebuild) for (const site of await this.archive.sites()) this.changed.set(site, this.changed.get(site) ?? site);
+    return report;
+  }
+
+  /**
+   * Takes in the item files of another archive in this layout (articles/<site>/…),
+   * skipping items already here (same site and link, or same title and HTML).
+   * `sites` maps its site directory names to ours.
+   */
+  import(dir: string, opts: { sites?: Record<string, string> } = {}): Promise<ImportResult> {
+    return this.serial(async () => {
+      const source = new Archive(dir);
+      const result: ImportResult = { imported: 0, duplicates: 0, unreadable: [] };
+      if (path.resolve(dir) === this.archive.root) throw new Error('cannot import an archive into itself');
+      const now = this.now();
+      const seen = new Set<string>();
+      for await (const f of source.walk()) {
+        let item: ArchiveItem;
+        try {
+          item = await source.read(f.path);
+        } catch (e) {
+          result.unreadable.push(`${f.path}: ${message(e)}`);
+          continue;
+        }
+        const siteName = opts.sites?.[f.site] ?? f.site;
+        const site = this.archive.siteDir(siteName);
+        const link = item.url ? normalizeLink(item.url) : undefined;
+        const ch = contentHash(item.title, item.html);
+        const keys = [link && `${site}\0l${link}`, `${site}\0c${ch}`].filter((k): k is string => !!k);
+        if (keys.some((k) => seen.has(k)) || (link && this.items.find(site, { link })) || this.items.findByContent(site, ch)) {
+          result.duplicates++;
+          continue;
+        }
+        for (const k of keys) seen.add(k);
+        // Older files without a time: their modification time is the best guess left.
+        const time = item.time ?? Math.floor((await fs.stat(path.join(source.root, ...f.path.split('/')))).mtimeMs);
+        let written: { path: string; id: number };
+        try {
+          written = await this.archive.write(siteName, { time, title: item.title, url: item.url, html: item.html, id: f.id });
+        } catch (e) {
+          if (!(e instanceof ArchiveError)) throw e;
+          written = await this.archive.write(siteName, { time, title: item.title, url: item.url, html: item.html });
+        }
+        this.items.insert({
+          site, url: item.url, title: item.title, link, contentHash: ch, time, firstSeen: now, archiveId: written.id, path: written.path,
+        });
+        result.imported++;
+        this.counts.added++;
+        this.changed.set(site, this.changed.get(site) ?? siteName);
+      }
+      return result;
+    });
+  }
+
+  /** Rewrites the lists of the sites that changed, then commits (and pushes) if asked. */
+  finishCycle(opts: { git?: { enabled: boolean; remote?: string; branch?: string } } = {}): Promise<CycleResult> {
+    return this.serial(async () => {
+      const out: CycleResult = { added: this.counts.added, updated: this.counts.updated, lists: [] };
+      for (const [site, heading] of this.changed) {
+        const entries = this.items.newest(site, 300).map((r) => ({ file: r.path.slice(r.path.lastIndexOf('/') + 1), title: r.title, time: r.time }));
+        out.lists.push(await this.archive.writeList(site, entries, { timeZone: this.opts.timeZone, heading }));
+      }
+      this.changed.clear();
+      if (opts.git?.enabled) {
+        try {
+          out.publish = await publish(this.archive.root, { newCount: out.added, updatedCount: out.updated, remote: opts.git.remote, branch: opts.git.branch });
+          if (out.publish.pushError) this.opts.log?.warn({ remote: opts.git.remote }, `git push failed (retried next cycle): ${out.publish.pushError}`);
+        } catch (e) {
+          out.publishError = message(e);
+          this.opts.log?.warn({}, `git commit failed (retried next cycle): ${out.publishError}`);
+        }
+        // Counted again next cycle if the commit failed, so the message stays true.
+        if (!out.publishError) this.counts = { added: 0, updated: 0 };
+      } else this.counts = { added: 0, updated: 0 };
+      return out;
+    });
+  }
+
+  /** Waits for the operation in progress (and those queued) to finish. */
+  idle(): Promise<void> {
+    return this.queue.then(() => undefined);
+  }
+}

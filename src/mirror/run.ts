@@ -1,0 +1,173 @@
+// Running the mirror: the scheduler loop behind `feedmirror run` (and a web
+// reader later mounted beside it), and the single cycle of `feedmirror once`.
+import { join } from 'node:path';
+import type { Config } from '../config/index.ts';
+import { Fetcher } from '../fetch/index.ts';
+import { runCycle, type CycleSummary, type FeedReport, type ParsedFeed } from '../schedule/index.ts';
+import { openStore, type Database } from '../store/index.ts';
+import { Mirror, type CycleResult, type IngestResult, type Log, type ReconcileReport, type Target } from './mirror.ts';
+import { seedStarter } from './starter.ts';
+
+/** The archive directory inside the data directory. */
+export function archiveRoot(config: Pick<Config, 'dataDir'>): string {
+  return join(config.dataDir, 'archive');
+}
+
+export function makeMirror(db: Database, config: Config, log?: Log): Mirror {
+  return new Mirror(db, archiveRoot(config), {
+    timeZone: config.timeZone,
+    images: config.imageTemplate ? { mode: 'template', template: config.imageTemplate } : undefined,
+    log,
+  });
+}
+
+export function makeFetcher(config: Config): Fetcher {
+  return new Fetcher({
+    allow: config.allow, proxy: config.proxy, userAgent: config.userAgent, concurrency: config.concurrency,
+    perHostConcurrency: config.perHost, perHostIntervalMs: config.perHostInterval, deadlineMs: config.timeout,
+  });
+}
+
+/** The archive sites of a feed: its enabled subscriptions' names (all of them when none is enabled). */
+export function targetsOf(db: Database, feedId: number): Target[] {
+  const rows = db.prepare('SELECT site, enabled FROM subscriptions WHERE feed_id = ? ORDER BY id').all(feedId) as { site: string; enabled: number }[];
+  const on = rows.filter((r) => r.enabled === 1);
+  return [...new Set((on.length ? on : rows).map((r) => r.site))].map((site) => ({ site, feedId }));
+}
+
+export interface MirrorEvents {
+  log?: Log;
+  onFeed?: (report: FeedReport, ingest?: IngestResult) => void;
+  onCycle?: (summary: CycleSummary, result: CycleResult) => void;
+  onReconcile?: (report: ReconcileReport) => void;
+}
+
+/** The per-feed hook of runCycle: archive the items, fail the feed (so it is fetched again) if any item was not stored. */
+function archiver(db: Database, mirror: Mirror, results: Map<number, IngestResult>) {
+  return async ({ feed, parsed }: ParsedFeed): Promise<void> => {
+    const r = await mirror.ingest(parsed, targetsOf(db, feed.id));
+    results.set(feed.id, r);
+    if (r.failed) throw new Error(`${r.failed} of ${parsed.items.length} items not archived (${r.errors[0]}); fetched again next time`);
+  };
+}
+
+/** Opens the store, adds the starter list on a first start, reconciles store and archive. */
+async function open(config: Config, events: MirrorEvents, starter: boolean): Promise<{ db: Database; mirror: Mirror }> {
+  const db = openStore(config.dbPath);
+  try {
+    if (starter && config.starter) {
+      const n = seedStarter(db);
+      if (n) events.log?.info({ feeds: n }, `first start: subscribed to the ${n} feeds of the starter list`);
+    }
+    const mirror = makeMirror(db, config, events.log);
+    const report = await mirror.reconcile();
+    events.onReconcile?.(report);
+    return { db, mirror };
+  } catch (e) {
+    db.close();
+    throw e;
+  }
+}
+
+export interface OnceOptions extends MirrorEvents {
+  /** Only the feeds whose next check has come (default: every enabled feed, as a cron job wants). */
+  due?: boolean;
+  starter?: boolean;
+  signal?: AbortSignal;
+}
+
+export interface OnceResult {
+  summary: CycleSummary;
+  result: CycleResult;
+  reconcile?: ReconcileReport;
+}
+
+/** One cycle: reconcile, fetch, archive, lists, publish; then close. */
+export async function runOnce(config: Config, opts: OnceOptions = {}): Promise<OnceResult> {
+  let reconcile: ReconcileReport | undefined;
+  const { db, mirror } = await open(config, { ...opts, onReconcile: (r) => { reconcile = r; opts.onReconcile?.(r); } }, opts.starter ?? true);
+  const fetcher = makeFetcher(config);
+  try {
+    const results = new Map<number, IngestResult>();
+    const summary = await runCycle(db, fetcher, {
+      due: opts.due ?? false, minInterval: config.minInterval, maxInterval: config.maxInterval, concurrency: config.concurrency,
+      signal: opts.signal, log: opts.log, onFeed: archiver(db, mirror, results),
+      onProgress: (report) => opts.onFeed?.(report, results.get(report.feed.id)),
+    });
+    const result = await mirror.finishCycle({ git: config.git });
+    opts.onCycle?.(summary, result);
+    return { summary, result, reconcile };
+  } finally {
+    await mirror.idle();
+    await fetcher.close();
+    db.close();
+  }
+}
+
+export interface MirrorHandle {
+  readonly mirror: Mirror;
+  readonly db: Database;
+  /** Finishes the writes in flight, then closes everything. */
+  stop(): Promise<void>;
+  /** Settles when the loop has ended (after stop, or on a fatal error). */
+  readonly done: Promise<void>;
+}
+
+export interface StartOptions extends MirrorEvents {
+  starter?: boolean;
+  /** Longest sleep between two looks at the schedule (default 60 s): subscriptions added meanwhile are noticed. */
+  pollMs?: number;
+}
+
+/** Starts the scheduler loop: sleep until the next feed is due, fetch the due feeds, archive, publish. */
+export async function startMirror(config: Config, opts: StartOptions = {}): Promise<MirrorHandle> {
+  const { db, mirror } = await open(config, opts, opts.starter ?? true);
+  const fetcher = makeFetcher(config);
+  const controller = new AbortController();
+  const poll = opts.pollMs ?? 60_000;
+  let wake: (() => void) | undefined;
+  const sleep = (ms: number): Promise<void> => new Promise((ok) => {
+    const t = setTimeout(ok, ms);
+    wake = () => {
+      clearTimeout(t);
+      ok();
+    };
+  });
+  const nextDue = db.prepare(`SELECT min(f.next_check) FROM feeds f JOIN subscriptions s ON s.feed_id = f.id WHERE s.enabled = 1`).pluck();
+
+  const loop = async (): Promise<void> => {
+    while (!controller.signal.aborted) {
+      const results = new Map<number, IngestResult>();
+      const summary = await runCycle(db, fetcher, {
+        due: true, minInterval: config.minInterval, maxInterval: config.maxInterval, concurrency: config.concurrency,
+        signal: controller.signal, log: opts.log, onFeed: archiver(db, mirror, results),
+        onProgress: (report) => opts.onFeed?.(report, results.get(report.feed.id)),
+      });
+      const result = await mirror.finishCycle({ git: config.git });
+      if (summary.total || result.lists.length) opts.onCycle?.(summary, result);
+      if (controller.signal.aborted) break;
+      const next = nextDue.get() as number | null;
+      const wait = next === null ? poll : Math.min(poll, Math.max(1000, next - Date.now()));
+      await sleep(wait);
+    }
+  };
+  let closed = false;
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    await mirror.idle();
+    await fetcher.close().catch(() => undefined);
+    db.close();
+  };
+  const done = loop().finally(close);
+  return {
+    mirror,
+    db,
+    done,
+    async stop() {
+      controller.abort();
+      wake?.();
+      await done.catch(() => undefined);
+    },
+  };
+}

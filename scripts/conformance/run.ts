@@ -10,7 +10,7 @@ interface Score {
   failed: number;
 }
 
-const USAGE = 'usage: conformance [--dir DIR] [--json FILE] [--failures FILE] [--verbose] [--filter SUBSTRING] [--show ID-SUBSTRING]';
+const USAGE = 'usage: conformance [--dir DIR] [--json FILE] [--failures FILE] [--verbose] [--filter SUBSTRING] [--show ID-SUBSTRING] [--markdown FILE]';
 
 function main(argv: string[]): number {
   let args;
@@ -24,6 +24,7 @@ function main(argv: string[]): number {
         verbose: { type: 'boolean', short: 'v', default: false },
         filter: { type: 'string' },
         show: { type: 'string' },
+        markdown: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -136,6 +137,7 @@ function main(argv: string[]): number {
       };
       writeFileSync(args.json, `${JSON.stringify(report, null, 2)}\n`);
     }
+    if (args.markdown) writeFileSync(args.markdown, markdown(suites, tags, { passed, failed: counted.length - passed }));
     if (args.failures) {
       const rows = results.filter((r) => !r.passed).map((r) => JSON.stringify(r));
       writeFileSync(args.failures, rows.length > 0 ? `${rows.join('\n')}\n` : '');
@@ -145,6 +147,27 @@ function main(argv: string[]): number {
     return 2;
   }
   return 0;
+}
+
+/** The score tables of docs/conformance.md. */
+function markdown(suites: Record<string, Score & { categories: Record<string, Score> }>, tags: Record<string, Score>, total: Score): string {
+  const rate = (s: Score) => (s.passed + s.failed === 0 ? '-' : `${((100 * s.passed) / (s.passed + s.failed)).toFixed(1)}%`);
+  const out = ['| suite | passed | failed | rate |', '| --- | ---: | ---: | ---: |'];
+  const names: [string, string][] = [['feedparser', ' (without sanitize)'], ['gofeed', ''], ['dates', ''], ['sanitize', ' (counted apart)']];
+  for (const [name, note] of names) {
+    const s = suites[name];
+    if (s) out.push(`| ${name}${note} | ${s.passed} | ${s.failed} | ${rate(s)} |`);
+  }
+  out.push(`| **total** (feedparser + gofeed + dates) | **${total.passed}** | **${total.failed}** | ${rate(total)} |`, '');
+  out.push('| suite | category | passed / cases |', '| --- | --- | ---: |');
+  for (const name of ['feedparser', 'gofeed', 'dates']) {
+    for (const [cat, c] of Object.entries(suites[name]?.categories ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+      out.push(`| ${name} | ${cat} | ${c.passed} / ${c.passed + c.failed} |`);
+    }
+  }
+  const byTag = Object.entries(tags).sort(([a], [b]) => a.localeCompare(b)).map(([t, c]) => `${t} ${c.passed}/${c.passed + c.failed}`);
+  if (byTag.length > 0) out.push('', `Feedparser cases by tag: ${byTag.join(', ')}.`);
+  return `${out.join('\n')}\n`;
 }
 
 function fmt(s: Score): string {

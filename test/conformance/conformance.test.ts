@@ -120,7 +120,8 @@ function lastLine(s: string): string {
 test('full layout: per-suite scores, sanitize apart, JSON report and failures file', () => {
   const report = join(tmp, 'report.json');
   const failures = join(tmp, 'failures.jsonl');
-  const r = run('--dir', join(tmp, 'full'), '--json', report, '--failures', failures);
+  const md = join(tmp, 'scores.md');
+  const r = run('--dir', join(tmp, 'full'), '--json', report, '--failures', failures, '--markdown', md);
   assert.equal(r.status, 0, r.stderr);
   // feedparser 1/4 (sanitize apart), gofeed 3/4, dates 2/3.
   assert.equal(lastLine(r.stdout), 'conformance: 6 passed, 5 failed');
@@ -135,6 +136,10 @@ test('full layout: per-suite scores, sanitize apart, JSON report and failures fi
     Object.fromEntries(Object.entries(json.suites).map(([k, v]) => [k, [(v as any).passed, (v as any).failed]])),
     { feedparser: [1, 3], gofeed: [3, 1], dates: [2, 1], sanitize: [1, 0] },
   );
+
+  const tables = readFileSync(md, 'utf8');
+  assert.match(tables, /^\| gofeed \| 3 \| 1 \| 75\.0% \|$/m);
+  assert.match(tables, /^\| \*\*total\*\* \(feedparser \+ gofeed \+ dates\) \| \*\*6\*\* \| \*\*5\*\* \| 54\.5% \|$/m);
 
   const rows = readFileSync(failures, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
   assert.deepEqual(rows.map((x) => x.id).sort(), ['dates[2] "2004-01-01T19:48:21Z"', 'json/bad.json', 'json/escape.json', 'json/missing.json', 'translator/json/wrong.json']);

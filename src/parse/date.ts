@@ -148,7 +148,8 @@ function ordinalDate(y: number, day: number): [number, number, number] | undefin
 }
 
 /**
- * All-digit strings: YYYY, YYYYMMDD, YYYYDDD, epoch seconds (10 digits) or milliseconds (13).
+ * All-digit strings: YYYY, YYYYMMDD, YYYYDDD, epoch seconds (10 digits) or milliseconds (13),
+ * YYYYMMDDhhmmss (14).
  * A 2-digit-year form (YYMMDD, YYDDD) is only taken with a leading 0 ("031231", "03335"): no
  * year starts with 0, while "22013" might be a 5-digit year and is better left unparsed.
  */
@@ -168,6 +169,8 @@ function digitsOnly(s: string): number | undefined {
       return +s * 1000;
     case 13:
       return Math.floor(+s / 1000) * 1000;
+    case 14:
+      return instant(+s.slice(0, 4), +s.slice(4, 6), +s.slice(6, 8), +s.slice(8, 10), +s.slice(10, 12), +s.slice(12));
     default:
       return undefined;
   }

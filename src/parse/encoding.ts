@@ -15,8 +15,9 @@ export interface Decoded {
   utf8: Uint8Array;
   /**
    * Name of the decoder actually used, lower case: a WHATWG encoding name ("utf-8", "gbk",
-   * "windows-1252", "utf-16le"...), "utf-32le"/"utf-32be", or for code pages TextDecoder lacks
-   * the Python codec name ("cp437", "cp037", "mac-cyrillic"...).
+   * "windows-1252", "utf-16le"...), "utf-32le"/"utf-32be", "us-ascii" (an ASCII-only document
+   * under an ASCII label), or for code pages TextDecoder lacks the Python codec name ("cp437",
+   * "cp037", "mac-cyrillic"...).
    */
   encoding: string;
   /**

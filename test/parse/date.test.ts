@@ -99,6 +99,8 @@ test('epoch numbers: 10-digit seconds and 13-digit milliseconds', () => {
   assert.equal(utc('1594434600'), '2020-07-11T02:30:00Z');
   assert.equal(parseDate('1594434600123'), 1594434600000);
   assert.equal(utc('159443460'), null); // 9 digits: neither
+  assert.equal(utc('20200711103000'), '2020-07-11T10:30:00Z'); // 14 digits: YYYYMMDDhhmmss
+  assert.equal(utc('20201311103000'), null);
 });
 
 test('out-of-range or malformed fields are rejected, never adjusted', () => {

@@ -161,6 +161,13 @@ export class Mirror {
       if (!c) cleaned.set(i, (c = this.clean(prepared[i]!)));
       return c;
     };
+    // Oldest first: of two copies of an item, the original claims it (feeds list newest first).
+    const key = (i: number): number => {
+      const p = prepared[i];
+      const t = p?.published ?? p?.updated;
+      return typeof t === 'number' && Number.isFinite(t) ? t : Infinity;
+    };
+    const order = prepared.map((_, i) => i).sort((a, b) => key(a) - key(b) || b - a);
     const sites = new Map<string, Target>();
     for (const t of targets) {
       const dir = this.archive.siteDir(t.site);
@@ -184,13 +191,14 @@ export class Mirror {
         if (Object.keys(fields).length) touches.push({ id: row.id, fields });
       };
 
-      prepared.forEach((p, i) => {
-        if (!p) return;
+      for (const i of order) {
+        const p = prepared[i];
+        if (!p) continue;
         try {
           const keys = [p.guid && `g${p.guid}`, p.link && `l${p.link}`, `s${p.sourceHash}`].filter((k): k is string => !!k);
           if (keys.some((k) => seen.has(k))) {
             result.duplicates++;
-            return;
+            continue;
           }
           for (const k of keys) seen.add(k);
           const hit = this.items.find(site, p);
@@ -198,37 +206,37 @@ export class Mirror {
             const { row, rule } = hit;
             if (row.missing) {
               restores.push({ row, p, c: cleanOf(i) });
-              return;
+              continue;
             }
             if (row.sourceHash === p.sourceHash) {
               result.unchanged++;
-              return;
+              continue;
             }
             if (rule === 'source') {
               // The same text under another guid and link: a repost.
               result.duplicates++;
-              return;
+              continue;
             }
             const c = cleanOf(i);
             if (c.contentHash === row.contentHash) {
               result.unchanged++;
               touch(row, p);
             } else revisions.push({ row, p, c });
-            return;
+            continue;
           }
           const c = cleanOf(i);
           const same = seen.has(`c${c.contentHash}`) ? true : this.items.findByContent(site, c.contentHash);
           if (same) {
             result.duplicates++;
             if (same !== true) touch(same, p);
-            return;
+            continue;
           }
           seen.add(`c${c.contentHash}`);
           news.push({ p, c, time: pickTime(p, now, now), order: i });
         } catch (e) {
           fail(`item ${i + 1}`, e);
         }
-      });
+      }
 
       // Oldest first, so that ids (counting down) put the newest at the top;
       // feeds list newest first, so among equal times the later one is older.

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { decodeHTML } from 'entities';
 import type { Item, Text } from '../parse/index.ts';
 import { escapeTitle, escapeUrl, htmlLine, unescapeTitle, unescapeUrl } from '../archive/index.ts';
-import { normalizeLink } from '../content/index.ts';
+import { normalizeLink, stripTracking } from '../content/index.ts';
 
 export interface Prepared {
   guid?: string;
@@ -62,7 +62,8 @@ function httpUrl(s: string | undefined): string | undefined {
 /** The dedupe keys and archive fields of one item. */
 export function prepare(item: Item): Prepared {
   const raw = item.content[0] ? textHtml(item.content[0]) : textHtml(item.summary);
-  const url0 = httpUrl(item.link) ?? (item.guidIsPermalink !== false ? httpUrl(item.guid) : undefined) ?? '';
+  // The archived URL without campaign parameters: a reader behind a firewall gains nothing from them.
+  const url0 = stripTracking(httpUrl(item.link) ?? (item.guidIsPermalink !== false ? httpUrl(item.guid) : undefined) ?? '');
   const url = unescapeUrl(escapeUrl(url0));
   let title = unescapeTitle(escapeTitle(plainText(item.title)));
   if (!title) {

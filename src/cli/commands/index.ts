@@ -5,6 +5,8 @@ import { register as subscriptions } from './subscriptions.ts';
 import { register as fetch } from './fetch.ts';
 import { register as clean } from './clean.ts';
 import { register as extract } from './extract.ts';
+import { register as run } from './run.ts';
+import { register as mirror } from './mirror.ts';
 
 /** Every command module; each adds its commands to the program. */
-export const commands: ((program: Command) => void)[] = [parse, archive, subscriptions, fetch, clean, extract];
+export const commands: ((program: Command) => void)[] = [parse, archive, subscriptions, fetch, clean, extract, run, mirror];

@@ -30,7 +30,8 @@ const NOTES: Record<string, { verdict: Verdict; why: string }> = {
   'rssant__warn__https-www-oschina-net-news-rss-show-industry.xml': { verdict: 'feedparser wrong', why: 'link with a bare "&lang=zh_CN": feedparser decodes the legacy entity &lang (giving "〈=zh_CN"), corrupting the URL; we keep "&lang=".' },
   'den92__dw.xml': { verdict: 'judgment call', why: 'items 0-1 are elided ("<item rdf:about=...>...</item>", no <link>): we use rdf:about as the link (RSS 1.0 §5.5: it should equal <link>), feedparser gives none.' },
   'rssant__warn__v2ex-no-id-no-summary-no-url.xml': { verdict: 'judgment call', why: 'entry 2 has no <link>, only <id>/t/378265</id> (relative, invalid for Atom): feedparser makes a link of it, we keep it as the id only (Atom: an id is an identifier, not a link).' },
-  'feedjira__DuplicateContentAtomFeed.xml': { verdict: 'ours wrong', why: 'an Atom <feed> wrapped in <html><body> (XHTML DOCTYPE): feedparser finds the 10 entries, we stop at the <html> root ("not a feed") and return 0 items. Reported to the parser owner.' },
+  'rss-parser__uolNoticias.rss': { verdict: 'feedparser wrong', why: 'Portuguese RFC 822 dates ("Seg, 24 Set 2018 19:42:40 -0300"; Set = setembro): feedparser gives no date; we read 2018-09-24 22:42:40 UTC.' },
+  'chardet__TIS-620__trickspot.boxchart.com.xml': { verdict: 'feedparser wrong', why: 'Thai dates ("พฤ., 03 พ.ย. 2005 21:24:18 +0000"; พ.ย. = November): feedparser gives no date; we read 2005-11-03 21:24:18 UTC.' },
 };
 
 interface FpItem { title: string | null; title_type: string | null; link: string | null; published: string | null; updated: string | null }

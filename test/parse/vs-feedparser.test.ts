@@ -90,6 +90,19 @@ test('a bare "&lang=" in a link stays as written (feedparser: decodes &lang to �
   assert.ok(small.bozo, 'bare "&" is still reported');
 });
 
+test('Portuguese month and weekday names (feedparser: no date)', () => {
+  const feed = corpus('rss-parser__uolNoticias.rss');
+  assert.equal(feed.items[0].publishedRaw, 'Seg, 24 Set 2018 19:42:40 -0300');
+  assert.equal(feed.items[0].published, Date.UTC(2018, 8, 24, 22, 42, 40));
+});
+
+test('Thai month abbreviations (feedparser: no date)', () => {
+  const feed = corpus('chardet__TIS-620__trickspot.boxchart.com.xml');
+  assert.equal(feed.items[0].publishedRaw, 'พฤ., 03 พ.ย. 2005 21:24:18 +0000');
+  assert.equal(feed.items[0].published, Date.UTC(2005, 10, 3, 21, 24, 18));
+  assert.equal(feed.items[1].published, Date.UTC(2005, 4, 23, 9, 0, 5));
+});
+
 // Judgment calls (see the comparison report): our reading follows the specification.
 
 test('RSS 1.0 item without <link>: rdf:about is the link (RSS 1.0 §5.5; feedparser: none)', () => {

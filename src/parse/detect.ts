@@ -40,8 +40,9 @@ const kanji = new Set<number>([...hans].filter((c) => hant.has(c)));
 type CjkScore = (c: number) => number;
 
 const CJK: { name: string; decoder: string; score: CjkScore }[] = [
-  { name: 'GB2312', decoder: 'gbk', score: (c) => (hans.has(c) || CJK_PUNCT(c) ? 1 : hant.has(c) ? 0.5 : 0) },
-  { name: 'Big5', decoder: 'big5', score: (c) => (hant.has(c) || CJK_PUNCT(c) ? 1 : hans.has(c) ? 0.5 : 0) },
+  // Chinese feeds about Japan (anime, games) quote kana: some credit, less than Japanese gets.
+  { name: 'GB2312', decoder: 'gbk', score: (c) => (hans.has(c) || CJK_PUNCT(c) ? 1 : hant.has(c) ? 0.5 : HIRAGANA_KATAKANA(c) ? 0.3 : 0) },
+  { name: 'Big5', decoder: 'big5', score: (c) => (hant.has(c) || CJK_PUNCT(c) ? 1 : hans.has(c) ? 0.5 : HIRAGANA_KATAKANA(c) ? 0.3 : 0) },
   { name: 'SHIFT_JIS', decoder: 'shift_jis', score: jaScore },
   { name: 'EUC-JP', decoder: 'euc-jp', score: jaScore },
   { name: 'EUC-KR', decoder: 'euc-kr', score: (c) => (hangul.has(c) || CJK_PUNCT(c) ? 1 : c >= 0xac00 && c <= 0xd7a3 ? 0.4 : 0) },
@@ -51,7 +52,9 @@ function jaScore(c: number): number {
   // Half-width katakana are legal but a frequent artefact of wrong Shift_JIS decodings.
   if (c >= 0xff61 && c <= 0xff9f) return 0.2;
   if (HIRAGANA_KATAKANA(c) || CJK_PUNCT(c)) return 1;
-  return kanji.has(c) || hans.has(c) || hant.has(c) ? 0.8 : 0;
+  // Kana carry Japanese text; kanji only count when common in both Chinese scripts, or a
+  // Chinese text read as EUC-JP would pass on its many common-looking kanji.
+  return kanji.has(c) ? 0.6 : 0;
 }
 
 // Letters of each single-byte language, most frequent first (lower case).
@@ -182,20 +185,29 @@ export function detect(bytes: Uint8Array): Detection | undefined {
   return undefined;
 }
 
-// The part of the document that has non-ASCII bytes, cut to SAMPLE bytes.
+/**
+ * The document's non-ASCII words, up to SAMPLE bytes: text far into a mostly-English feed
+ * counts as much as its first lines. A word runs from a non-ASCII byte (always a character
+ * boundary: lead bytes are non-ASCII) until a byte below 0x40 (space, digits, "<", "&"...),
+ * which no supported double-byte encoding uses as a trail byte.
+ */
 function highSample(bytes: Uint8Array): Uint8Array | undefined {
-  let first = -1;
-  for (let i = 0; i < bytes.length; i++) {
-    if (bytes[i] >= 0x80) {
-      first = i;
-      break;
+  const out = new Uint8Array(SAMPLE + 256);
+  let len = 0;
+  const n = bytes.length;
+  for (let i = 0; i < n && len < SAMPLE; ) {
+    if (bytes[i] < 0x80) {
+      i++;
+      continue;
     }
+    let j = i;
+    while (j < n && bytes[j] >= 0x40 && j - i < 255) j++;
+    out.set(bytes.subarray(i, j), len);
+    len += j - i;
+    out[len++] = 0x20;
+    i = j;
   }
-  if (first < 0) return undefined;
-  // Start at a line/tag boundary so that a multi-byte character is not cut in two.
-  let start = first;
-  while (start > 0 && bytes[start - 1] >= 0x80) start--;
-  return bytes.subarray(start, Math.min(bytes.length, start + SAMPLE));
+  return len ? out.subarray(0, len) : undefined;
 }
 
 // chardet distinguishes the GB2312/EUC-KR subsets from their extensions; so do its callers.

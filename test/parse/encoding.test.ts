@@ -268,6 +268,71 @@ test('detector: CJK and single-byte guesses, and no guess from too little text',
   assert.match(text(d.utf8), /不归移民漫画系列/);
 });
 
+/**
+ * An encoder for a double-byte WHATWG encoding, built by decoding every byte pair. Returns the
+ * bytes and the text they stand for (characters the encoding lacks become "&#N;", as with
+ * Python's xmlcharrefreplace).
+ */
+function encoderFor(enc: string): (s: string) => { bytes: Uint8Array; text: string } {
+  const map = new Map<string, number>();
+  const dec = new TextDecoder(enc, { fatal: true });
+  for (let lead = 0x81; lead <= 0xfe; lead++) {
+    for (let trail = 0x40; trail <= 0xfe; trail++) {
+      try {
+        const c = dec.decode(new Uint8Array([lead, trail]));
+        if (c.length === 1 && !map.has(c)) map.set(c, (lead << 8) | trail);
+      } catch {
+        // not a character in this encoding
+      }
+    }
+  }
+  return (s) => {
+    const out: number[] = [];
+    let expected = '';
+    for (const ch of s) {
+      const cp = ch.codePointAt(0)!;
+      const v = map.get(ch);
+      if (cp < 0x80 || v !== undefined) {
+        if (v === undefined) out.push(cp);
+        else out.push(v >> 8, v & 0xff);
+        expected += ch;
+      } else {
+        const ref = `&#${cp};`;
+        for (const b of Buffer.from(ref)) out.push(b);
+        expected += ref;
+      }
+    }
+    return { bytes: new Uint8Array(out), text: expected };
+  };
+}
+
+test('undeclared GBK, Big5, Shift_JIS and EUC-JP versions of real feeds are detected and decoded exactly', () => {
+  const sets: [string, string[]][] = [
+    ['rssant__well__coolshell-cn-feed.xml', ['gbk']],
+    ['greatfire__nyt.xml', ['gbk', 'big5']],
+    ['kaokei__rss.xml', ['gbk', 'big5']],
+    ['rssant__warn__https-steachs-com-feed.xml', ['big5']],
+    ['nodebe4-oped2__feed__by_tag__Huli.xml', ['big5', 'gbk']],
+    ['rssant__well__https-cangku-moe-feed.xml', ['gbk', 'shift_jis', 'euc-jp']],
+    ['rssant__warn__https-1a23-com-feed.xml', ['shift_jis', 'euc-jp']],
+  ];
+  const encoders = new Map<string, ReturnType<typeof encoderFor>>();
+  for (const [file, encs] of sets) {
+    const original = fs
+      .readFileSync(new URL(file, feedsDir), 'utf8')
+      .slice(0, 40_000)
+      .replace(/(<\?xml[^>]*?)\s+encoding\s*=\s*["'][^"']*["']/, '$1');
+    for (const enc of encs) {
+      if (!encoders.has(enc)) encoders.set(enc, encoderFor(enc));
+      const { bytes: input, text: expected } = encoders.get(enc)!(original);
+      const d = decode(input);
+      assert.equal(d.encoding, enc, `${file} as ${enc}: got ${d.encoding} (${d.detected})`);
+      assert.equal(d.source, 'detected');
+      assert.ok(text(d.utf8) === expected, `${file} as ${enc}: decoded text differs`);
+    }
+  }
+});
+
 test('never throws on hostile input', () => {
   let seed = 11;
   const rnd = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);

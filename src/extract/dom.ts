@@ -6,7 +6,43 @@ import { Element, Text, type AnyNode, type Document, type ParentNode } from 'dom
 export type { Element, Text, AnyNode, Document, ParentNode };
 
 export function parseHtml(html: string): Document {
-  return parseDocument(html, { lowerCaseTags: true, lowerCaseAttributeNames: true, decodeEntities: true });
+  return parseDocument(capDepth(html), { lowerCaseTags: true, lowerCaseAttributeNames: true, decodeEntities: true });
+}
+
+/** Deepest element nesting passed to the parser; real pages stay far below. */
+export const MAX_DEPTH = 1000;
+const TAG = /<(\/?)([a-zA-Z][a-zA-Z0-9-]*)[^>]*?(\/?)>/g;
+const FLAT = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr', 'p', 'li', 'dt', 'dd', 'option', 'tr', 'td', 'th']);
+
+/**
+ * The parser's cost per tag grows with the nesting depth, so a hostile page of
+ * 100,000 nested divs would take minutes: tags deeper than MAX_DEPTH are dropped
+ * (their text stays). Pages that nest less are returned as they are.
+ */
+function capDepth(html: string): string {
+  const stack: string[] = [];
+  const cut: [number, number][] = [];
+  const dropped = new Map<string, number>();
+  TAG.lastIndex = 0;
+  for (let m = TAG.exec(html); m; m = TAG.exec(html)) {
+    const name = m[2].toLowerCase();
+    if (FLAT.has(name) || m[3]) continue;
+    if (!m[1]) {
+      if (stack.length >= MAX_DEPTH) { cut.push([m.index, m.index + m[0].length]); dropped.set(name, (dropped.get(name) ?? 0) + 1); }
+      else stack.push(name);
+      continue;
+    }
+    const d = dropped.get(name) ?? 0;
+    if (d > 0) { cut.push([m.index, m.index + m[0].length]); dropped.set(name, d - 1); continue; }
+    for (let i = stack.length - 1; i >= Math.max(0, stack.length - 50); i--) {
+      if (stack[i] === name) { stack.length = i; break; }
+    }
+  }
+  if (!cut.length) return html;
+  let out = '';
+  let at = 0;
+  for (const [a, b] of cut) { out += html.slice(at, a); at = b; }
+  return out + html.slice(at);
 }
 
 export const isElement = (n: AnyNode | null | undefined): n is Element => n instanceof Element;
@@ -66,12 +102,12 @@ export function byTag(root: ParentNode, names: string | Set<string>): Element[] 
 }
 
 /** Raw text content (no separators), for short things like titles. */
-export function textOf(node: AnyNode): string {
+export function textOf(node: AnyNode, limit = Infinity): string {
   if (isText(node)) return node.data;
   if (!isElement(node) && !('children' in node)) return '';
   let out = '';
   const stack: AnyNode[] = [node];
-  while (stack.length) {
+  while (stack.length && out.length < limit) {
     const n = stack.pop()!;
     if (isText(n)) out += n.data;
     else if ('children' in n && (n === node || !isElement(n) || (n.name !== 'script' && n.name !== 'style'))) {

@@ -164,7 +164,7 @@ function guessNextPage(doc: Document, url?: string): string | undefined {
   const candidates: string[] = [];
   for (const e of elements(doc)) {
     if (e.name !== 'a' || !e.attribs.href) continue;
-    const t = squash(textOf(e));
+    const t = squash(textOf(e, 50));
     if (!(NEXT_TEXT.test(t) && t.length < 12)) continue;
     candidates.push(e.attribs.href);
   }
@@ -175,7 +175,7 @@ function guessNextPage(doc: Document, url?: string): string | undefined {
     // Page 2 of /a/123.html is /a/123_2.html or /a/123.html?page=2: same directory, similar name.
     const dir = (p: string) => p.slice(0, p.lastIndexOf('/') + 1);
     if (dir(u.pathname) !== dir(here.pathname)) continue;
-    const stem = (p: string) => p.slice(p.lastIndexOf('/') + 1).replace(/(_|-)?\d*(\.\w+)?$/, '');
+    const stem = (p: string) => p.slice(p.lastIndexOf('/') + 1).replace(/\.\w+$/, '').replace(/[_-]\d+$/, '');
     if (stem(u.pathname) !== stem(here.pathname) && u.pathname !== here.pathname) continue;
     return u.href;
   }

@@ -100,7 +100,7 @@ export function cleanTitle(raw: string, siteName?: string): string {
 
 function findTitle(doc: Document, meta: Map<string, string>, ld: Record<string, unknown> | undefined, site?: string): string | undefined {
   const docTitle = squash(textOf(byTag(doc, 'title')[0] ?? { data: '' } as never));
-  const h1s = byTag(doc, 'h1').map((h) => squash(textOf(h))).filter((t) => t.length > 1);
+  const h1s = byTag(doc, 'h1').map((h) => squash(textOf(h, 500))).filter((t) => t.length > 1);
   const og = meta.get('og:title') ?? meta.get('twitter:title') ?? str(ld?.headline);
   // An h1 that the <title> contains is the article title without the site suffix.
   for (const h of h1s) if (docTitle && docTitle.includes(h) && (h.length >= 5)) return h;
@@ -166,7 +166,7 @@ function findDate(doc: Document, meta: Map<string, string>, ld: Record<string, u
     if (t !== undefined) return t;
   }
   for (const e of byTag(doc, 'time')) {
-    const v = e.attribs.datetime ?? textOf(e);
+    const v = e.attribs.datetime ?? textOf(e, 100);
     const t = parseDateText(v, cjk);
     if (t !== undefined) return t;
   }
@@ -174,13 +174,13 @@ function findDate(doc: Document, meta: Map<string, string>, ld: Record<string, u
   for (const e of elements(doc)) {
     const h = `${e.attribs.class ?? ''} ${e.attribs.id ?? ''}`;
     if (!/date|time|pub|info|source|meta/i.test(h)) continue;
-    const m = textOf(e).slice(0, 300).match(CN_DATE);
+    const m = textOf(e, 300).slice(0, 300).match(CN_DATE);
     if (m) { const t = fromParts(m, cjk); if (t !== undefined) return t; }
   }
   const h1 = byTag(doc, 'h1')[0];
   let n = h1?.parent;
   for (let i = 0; n && i < 3; i++, n = n.parent) {
-    const m = textOf(n).slice(0, 2000).match(CN_DATE);
+    const m = textOf(n, 2000).slice(0, 2000).match(CN_DATE);
     if (m) { const t = fromParts(m, cjk); if (t !== undefined) return t; }
   }
   return undefined;
@@ -194,11 +194,11 @@ function findByline(doc: Document, meta: Map<string, string>, ld: Record<string,
   for (const e of elements(doc)) {
     const h = `${e.attribs.class ?? ''} ${e.attribs.id ?? ''}`;
     if (/info|source|author|date|meta|byline/i.test(h)) {
-      const m = textOf(e).slice(0, 300).match(/(?:作者|作\s*者|记者|文)\s*[:：／/|]\s*([^\s|｜/／　]{2,20}(?:[ 、][^\s|｜/／　:：]{2,4})*)/);
+      const m = textOf(e, 300).slice(0, 300).match(/(?:作者|作\s*者|记者|文)\s*[:：／/|]\s*([^\s|｜/／　]{2,20}(?:[ 、][^\s|｜/／　:：]{2,4})*)/);
       if (m) return m[1].trim();
     }
     if (e.attribs.rel === 'author' || e.attribs.itemprop === 'author' || /(^|\s)(byline|author|author-name)(\s|$)/i.test(e.attribs.class ?? '')) {
-      const t = squash(textOf(e));
+      const t = squash(textOf(e, 200));
       if (t && t.length < 100) return t.replace(/^(by|作者[:：]?)\s*/i, '');
     }
   }

@@ -250,9 +250,10 @@ export function pick(root: ParentNode, flags: Flags, baseDrop: Set<Element>, tit
   const alts = ranked.slice(1, 5).filter(([, v]) => v / topScore >= 0.75).map(([e]) => e);
   if (alts.length >= 3 && !anchored) {
     let parent = top.parent;
-    while (parent && isElement(parent) && parent.name !== 'body') {
+    const altAncestors = alts.map((a) => new Set(ancestors(a, 200)));
+    for (let depth = 0; parent && isElement(parent) && parent.name !== 'body' && depth < 200; depth++) {
       const p = parent;
-      const containing = alts.filter((a) => ancestors(a).includes(p)).length;
+      const containing = altAncestors.filter((set) => set.has(p)).length;
       if (containing >= 3) { top = p; break; }
       parent = parent.parent;
     }
@@ -383,7 +384,7 @@ function clean(root: Element, stats: Stats, drop: Set<Element>, weigh: boolean):
     if ((e.name === 'h2' || e.name === 'h3') && weigh && classWeight(e) < 0) { drop.add(e); continue; }
     if (SHARE.test(hint(e)) && s.len < 500) { drop.add(e); continue; }
     if (!OFF.includes('meta') && (e.name === 'figcaption' || (META_HINT.test(hint(e)) && s.len < 300 && s.p <= 1)) && !(s.cjk > 0)) { drop.add(e); continue; }
-    if (s.len < 40 && !OFF.includes('label') && LABEL.test(textLite(e).trim())) { drop.add(e); continue; }
+    if (s.len <= 15 && !s.hasBlock && LABEL.test(textLite(e).trim())) { drop.add(e); continue; }
     if (CONDITIONAL.has(e.name) && conditionalDrop(e, s, weigh)) { drop.add(e); continue; }
     for (const c of e.children) if (isElement(c)) stack.push(c);
   }

@@ -1,0 +1,122 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { extract, decodeHtml, parseDateText, cleanTitle } from '../../src/extract/index.ts';
+
+const fixture = (name: string): Buffer => readFileSync(new URL(`./fixtures/${name}`, import.meta.url));
+
+test('Chinese news page: body paragraphs in order, boilerplate out, metadata read', () => {
+  const a = extract(fixture('news-sina.html').toString('utf8'), { url: 'https://news.sina.com.cn/c/2024-05-16/doc-x.shtml' });
+  assert.equal(a.title, '青岛市举办海洋科技成果展 百余项新技术亮相');
+  assert.equal(a.byline, '新京报');
+  assert.equal(a.published, Date.parse('2024-05-16T09:02:38Z'));
+  assert.equal(a.leadImage, 'https://n.sinaimg.cn/news/transform/20240516/ocean.jpg');
+  assert.equal(a.lang, 'zh-CN');
+  const lines = a.text.split('\n');
+  const first = lines.findIndex((l) => l.startsWith('新京报讯 5月16日'));
+  assert.ok(first >= 0, a.text);
+  assert.ok(lines[first + 1].startsWith('记者在现场看到'), 'paragraphs are separate lines, in order');
+  assert.ok(lines[first + 2].startsWith('据主办方介绍'));
+  // The editor line is part of a Chinese news article (the references keep it).
+  assert.equal(lines.at(-1), '责任编辑：刘光博');
+  for (const junk of ['相关阅读', '青岛港集装箱', '网友甲', '热门排行', '版权所有', '新浪首页', '分享到', '广告代码']) {
+    assert.ok(!a.text.includes(junk), `"${junk}" must not be in the text`);
+  }
+  // Full-width indentation is trimmed from lines.
+  assert.ok(!a.text.includes('\u3000'));
+  // HTML keeps the blocks, resolves URLs and lazy images.
+  assert.match(a.html, /<p>\u3000\u3000新京报讯/);
+  assert.match(a.html, /<img src="https:\/\/news\.sina\.com\.cn\/img\/2024\/ocean-expo\.jpg" alt="展会现场">/);
+  assert.ok(!a.html.includes('blank.gif') && !a.html.includes('data-src'));
+  assert.ok(!/<script|<style|related-news/.test(a.html));
+});
+
+test('a short article beats a longer feed of story teasers below it', () => {
+  const a = extract(fixture('short-with-stream.html').toString('utf8'), { url: 'https://hk.news.yahoo.com/a-1.html' });
+  assert.equal(a.text.split('\n').length, 2, a.text);
+  assert.ok(a.text.startsWith('（法新社羅馬19日電）'));
+  assert.ok(!a.text.includes('納達爾'));
+  assert.equal(a.title, '義大利公開賽 茲韋列夫封王');
+  // JSON-LD supplies what meta tags lack.
+  assert.equal(a.byline, '法新社');
+  assert.equal(a.leadImage, 'https://media.example.com/zverev.jpg');
+  assert.equal(a.published, Date.parse('2024-05-20T06:05:02Z'));
+  assert.equal(a.lang, 'zh');
+});
+
+test('GB2312 table layout with <br> paragraphs, date and author in an info line, next-page link', () => {
+  const { text: html, encoding } = decodeHtml(fixture('br-layout-gbk.html'));
+  assert.equal(encoding, 'gb18030');
+  const url = 'http://www.example.cn/local/2023/0601/123.html';
+  const a = extract(html, { url });
+  assert.equal(a.title, '我市启动夏季防汛演练');
+  assert.equal(a.byline, '张三');
+  // No zone on a Chinese page: China Standard Time.
+  assert.equal(a.published, Date.parse('2023-06-01T09:30:00+08:00'));
+  assert.deepEqual(a.text.split('\n').map((l) => l.slice(0, 6)), ['昨日上午，我', '演练模拟了强', '市防汛办负责']);
+  assert.ok(!a.text.includes('热点新闻') && !a.text.includes('首页'));
+  assert.equal(a.nextPage, 'http://www.example.cn/local/2023/0601/123_2.html');
+});
+
+test('English article: captions, bylines and ad labels are left out; block text has line breaks', () => {
+  const html = `<html lang="en"><head><title>Storm hits coast - The Daily</title></head><body>
+    <nav><a href="/">Home</a> <a href="/world">World</a></nav>
+    <article><h1>Storm hits coast</h1>
+    <div class="byline">By Jane Roe</div>
+    <figure><img src="/s.jpg"><figcaption>Waves in the harbour. Photo: AP</figcaption></figure>
+    <p>The storm reached the coast on Monday night, bringing winds of more than 100 miles an hour, and flooding low streets.</p>
+    <div class="ad"><span>Advertisement</span></div>
+    <h2>Damage</h2>
+    <p>Officials said that power was cut to thousands of homes, and that schools would stay closed for the rest of the week.</p>
+    </article><footer>© The Daily</footer></body></html>`;
+  const a = extract(html, { url: 'https://daily.example/2024/storm' });
+  assert.equal(a.title, 'Storm hits coast');
+  assert.equal(a.byline, 'Jane Roe');
+  assert.equal(a.lang, 'en');
+  assert.equal(a.leadImage, 'https://daily.example/s.jpg');
+  assert.deepEqual(a.text.split('\n').map((l) => l.split(' ')[0]), ['The', 'Damage', 'Officials']);
+});
+
+test('pages that start at <head> or a bare <div> still work', () => {
+  const body = '<div class="content"><p>' + '这是一个没有html元素的页面片段，内容仍然应该被正确提取出来。'.repeat(3) + '</p><p>第二段内容，同样需要保留。</p></div>';
+  for (const html of [`<head><title>片段</title></head><body>${body}</body>`, body]) {
+    const a = extract(html);
+    assert.match(a.text, /^这是一个没有html元素的页面片段/);
+    assert.match(a.text, /\n第二段内容，同样需要保留。$/);
+  }
+});
+
+test('hostile input: never throws, stays fast', () => {
+  const deep = '<div>'.repeat(100_000) + '<p>deep text, deep text, deep text, deep text</p>' + '</div>'.repeat(100_000);
+  const t0 = Date.now();
+  const a = extract(deep);
+  assert.ok(a.text.includes('deep text'));
+  assert.ok(Date.now() - t0 < 5000);
+  for (const junk of ['', '\u0000\uffff<<<>>>', '<script>alert(1)</script>', '<html><body></body></html>', '<p>hi</p>'.repeat(10)]) {
+    const r = extract(junk, { url: 'not a url' });
+    assert.equal(typeof r.text, 'string');
+    assert.ok(!r.html.includes('<script'));
+  }
+  const evil = extract(`<article><p>${'Real text, with commas, that is long enough to be picked. '.repeat(5)}<a href="javascript:alert(1)" onclick="x()">x</a><img src="x.png" onerror="alert(1)"></p></article>`);
+  assert.ok(!/javascript:|onerror|onclick/.test(evil.html), evil.html);
+});
+
+test('dates: ISO with and without zone, Chinese forms, epoch; nonsense is undefined', () => {
+  assert.equal(parseDateText('2024-05-16T17:02:38+08:00'), Date.parse('2024-05-16T09:02:38Z'));
+  assert.equal(parseDateText('2024-05-16 17:02', true), Date.parse('2024-05-16T09:02:00Z'));
+  assert.equal(parseDateText('2024-05-16 17:02', false), Date.parse('2024-05-16T17:02:00Z'));
+  assert.equal(parseDateText('发布时间：2024年5月6日 08:15', true), Date.parse('2024-05-06T00:15:00Z'));
+  assert.equal(parseDateText('1715850000'), 1715850000000);
+  assert.equal(parseDateText('2024年13月40日', true), undefined);
+  assert.equal(parseDateText('yesterday-ish'), undefined);
+});
+
+test('titles: site suffixes go, hyphenated words stay', () => {
+  assert.equal(cleanTitle('我市启动夏季防汛演练-地方新闻-某某日报网'), '我市启动夏季防汛演练');
+  assert.equal(cleanTitle('标题很长的一条新闻_新浪新闻'), '标题很长的一条新闻');
+  assert.equal(cleanTitle('Covid-19 cases rise again in Europe'), 'Covid-19 cases rise again in Europe');
+  assert.equal(cleanTitle('Apple announces M4 chip - The Verge'), 'Apple announces M4 chip');
+  assert.equal(cleanTitle('Storm surge floods the harbour | The Daily', 'The Daily'), 'Storm surge floods the harbour');
+  // Too little would remain: keep it whole.
+  assert.equal(cleanTitle('Home - Site'), 'Home - Site');
+});

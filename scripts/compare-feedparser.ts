@@ -169,8 +169,13 @@ export function compareCorpus(files: string[]): FileResult[] {
 }
 
 function clip(s: string, n = 90): string {
-  const t = s.replace(/\|/g, '\\|');
-  return t.length > n ? t.slice(0, n - 1) + '…' : t;
+  const t = s.length > n ? s.slice(0, n - 1) + '…' : s;
+  return md(t);
+}
+
+/** Text for a Markdown table cell: no table breaks, no raw tags. */
+function md(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\|/g, '\\|');
 }
 
 function main(): void {
@@ -210,7 +215,7 @@ function main(): void {
   for (const r of comparable) {
     if (r.agree === r.total && r.ours === r.theirs) continue;
     const n = (f: Mismatch['field']) => r.mismatches.filter((m) => m.field === f).length;
-    say(`| ${r.file} | ${r.format} | ${r.ours} / ${r.theirs} | ${r.agree}/${r.total} | ${n('title')} / ${n('link')} / ${n('date')} / ${n('missing')} | ${NOTES[r.file] ? `**${NOTES[r.file].verdict}**: ${NOTES[r.file].why}` : ''} |`);
+    say(`| ${r.file} | ${r.format} | ${r.ours} / ${r.theirs} | ${r.agree}/${r.total} | ${n('title')} / ${n('link')} / ${n('date')} / ${n('missing')} | ${NOTES[r.file] ? `**${NOTES[r.file].verdict}**: ${md(NOTES[r.file].why)}` : ''} |`);
   }
   say('\n## Not comparable\n');
   for (const r of results.filter((x) => !x.comparable)) say(`* ${r.file} (ours: ${r.format}, ${r.ours} items): ${r.why}`);
@@ -218,7 +223,7 @@ function main(): void {
   for (const r of comparable) {
     if (!r.mismatches.length) continue;
     say(`### ${r.file}\n`);
-    if (NOTES[r.file]) say(`**${NOTES[r.file].verdict}**: ${NOTES[r.file].why}\n`);
+    if (NOTES[r.file]) say(`**${NOTES[r.file].verdict}**: ${md(NOTES[r.file].why)}\n`);
     say('| item | field | ours | feedparser |');
     say('|---:|---|---|---|');
     const shown = new Map<string, number>();
@@ -243,7 +248,8 @@ function main(): void {
     if (!r.mismatches.length) continue;
     console.log(`${r.file}: ${r.agree}/${r.total} items agree (ours ${r.ours}, feedparser ${r.theirs})${NOTES[r.file] ? ` [${NOTES[r.file].verdict}]` : ''}`);
     for (const m of verbose ? r.mismatches : r.mismatches.slice(0, 3)) {
-      console.log(`  #${m.index} ${m.field}: ours ${JSON.stringify(clip(m.ours, 120))} | feedparser ${JSON.stringify(clip(m.theirs, 120))}`);
+      const cut = (x: string) => (x.length > 120 ? x.slice(0, 119) + '…' : x);
+      console.log(`  #${m.index} ${m.field}: ours ${JSON.stringify(cut(m.ours))} | feedparser ${JSON.stringify(cut(m.theirs))}`);
     }
     if (!verbose && r.mismatches.length > 3) console.log(`  ... ${r.mismatches.length - 3} more (--verbose)`);
   }

@@ -116,4 +116,36 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 3,
+    name: 'reader: list indexes, accounts, sessions, excerpts',
+    // The web reader pages through items newest first by keyset (time, id);
+    // an item without a time sorts by when it was first seen. Session ids are
+    // stored hashed, so a copy of the database does not log anyone in.
+    // Excerpts are filled lazily from the archive files, keyed by content hash
+    // so an edited item gets a fresh one.
+    up: `
+      CREATE INDEX items_when ON items (coalesce(time, first_seen), id);
+      CREATE INDEX items_site_when ON items (site, coalesce(time, first_seen), id);
+      CREATE INDEX item_state_starred ON item_state (starred) WHERE starred = 1;
+      CREATE TABLE reader_accounts (
+        name TEXT PRIMARY KEY,
+        password TEXT NOT NULL,
+        created INTEGER NOT NULL
+      );
+      CREATE TABLE reader_sessions (
+        id TEXT PRIMARY KEY,
+        account TEXT NOT NULL REFERENCES reader_accounts (name) ON DELETE CASCADE,
+        csrf TEXT NOT NULL,
+        created INTEGER NOT NULL,
+        expires INTEGER NOT NULL
+      );
+      CREATE INDEX reader_sessions_expires ON reader_sessions (expires);
+      CREATE TABLE reader_excerpts (
+        item_id INTEGER PRIMARY KEY REFERENCES items (id) ON DELETE CASCADE,
+        content_hash TEXT NOT NULL,
+        excerpt TEXT NOT NULL
+      );
+    `,
+  },
 ];

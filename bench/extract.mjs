@@ -8,7 +8,7 @@
 import { readFileSync, writeFileSync, mkdirSync, existsSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { join, resolve, dirname } from 'node:path';
-import { tmpdir } from 'node:os';
+import { tmpdir, loadavg, cpus } from 'node:os';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
@@ -43,6 +43,7 @@ function run(name, fn, target) {
   mkdirSync(target, { recursive: true });
   let ms = 0;
   const slow = [];
+  const cpu0 = process.cpuUsage();
   for (const p of pages) {
     const t0 = performance.now();
     let body = '';
@@ -52,8 +53,10 @@ function run(name, fn, target) {
     slow.push([dt, p.id]);
     writeFileSync(join(target, `${p.id}.json`), JSON.stringify({ articleBody: body }));
   }
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
   slow.sort((a, b) => b[0] - a[0]);
-  return { name, ms, pps: pages.length / (ms / 1000), slowest: slow.slice(0, 3) };
+  return { name, ms, cpuMs, pps: pages.length / (ms / 1000), cpuPps: pages.length / (cpuMs / 1000), slowest: slow.slice(0, 3) };
 }
 
 const runs = [run('feedmirror', (html, url) => extract(html, { url }).text, ours)];
@@ -97,13 +100,13 @@ const table = [
   ...rows,
 ].join('\n');
 const speed = [
-  `| extractor | pages | total ms | pages/s | ms/page | slowest pages (ms) |`,
-  `| --- | ---: | ---: | ---: | ---: | --- |`,
-  ...runs.map((r) => `| ${r.name} | ${pages.length} | ${r.ms.toFixed(0)} | ${r.pps.toFixed(1)} | ${(r.ms / pages.length).toFixed(1)} | ${r.slowest.map(([t, id]) => `${t.toFixed(0)} (${id.slice(0, 8)})`).join(', ')} |`),
+  `| extractor | pages | wall ms | pages/s (wall) | CPU ms | pages per CPU-second | slowest pages (wall ms) |`,
+  `| --- | ---: | ---: | ---: | ---: | ---: | --- |`,
+  ...runs.map((r) => `| ${r.name} | ${pages.length} | ${r.ms.toFixed(0)} | ${r.pps.toFixed(1)} | ${r.cpuMs.toFixed(0)} | ${r.cpuPps.toFixed(1)} | ${r.slowest.map(([t, id]) => `${t.toFixed(0)} (${id.slice(0, 8)})`).join(', ')} |`),
 ].join('\n');
-const ratio = peer ? `\nSpeed ratio feedmirror / Readability.js+linkedom: ${(runs[0].pps / runs[1].pps).toFixed(2)}x\n` : '';
+const ratio = peer ? `\nSpeed ratio feedmirror / Readability.js+linkedom: ${(runs[0].pps / runs[1].pps).toFixed(2)}x wall, ${(runs[0].cpuPps / runs[1].cpuPps).toFixed(2)}x CPU\n` : '';
 const report = `# Extraction benchmark\n\n${new Date().toISOString()}, Node ${process.version}, ${pages.length} pages from \`${dir}\`` +
-  `${only ? ` (dataset ${only})` : ''}.\nF1: score.mjs default tokenizer (upstream metric); time: gunzip + parse + extract, one thread.\n\n` +
+  `${only ? ` (dataset ${only})` : ''}.\nF1: score.mjs default tokenizer (upstream metric); time: gunzip + parse + extract, one thread; load average ${loadavg()[0].toFixed(1)} on ${cpus().length} CPUs (on a shared machine, the CPU-time column is the fairer one).\n\n` +
   `${table}\n\n${speed}\n${ratio}`;
 console.log(report);
 console.log(`predictions: ${ours}${peer ? `, peer: ${theirs}` : ''}`);

@@ -103,7 +103,10 @@ function findTitle(doc: Document, meta: Map<string, string>, ld: Record<string, 
   const h1s = byTag(doc, 'h1').map((h) => squash(textOf(h, 500))).filter((t) => t.length > 1);
   const og = meta.get('og:title') ?? meta.get('twitter:title') ?? str(ld?.headline);
   // An h1 that the <title> contains is the article title without the site suffix.
-  for (const h of h1s) if (docTitle && docTitle.includes(h) && (h.length >= 5)) return h;
+  for (const h of h1s) {
+    if (docTitle === h || (docTitle.startsWith(h) && /^\s*[|｜_\-–—·:»]/.test(docTitle.slice(h.length)))) return h;
+    if (docTitle && docTitle.includes(h) && h.length >= 5) return h;
+  }
   if (og) {
     for (const h of h1s) if (og.includes(h) && h.length >= 5) return h;
     return cleanTitle(og, site);

@@ -204,7 +204,7 @@ export function applyRule(rule: SiteRule, doc: Document): RuleResult {
     for (const v of select(s, doc).strings) { date = parseDateText(v, /[\u4e00-\u9fff]/.test(v)); if (date !== undefined) break; }
     if (date !== undefined) break;
   }
-  const authors = rule.author.flatMap((s) => select(s, doc).strings.map(squash).filter(Boolean));
+  const authors = rule.author.flatMap((s) => select(s, doc).strings.map((v) => squash(v).replace(/^(by\s+|作者\s*[:：]\s*|记者\s*[:：]?\s*)/i, '')).filter(Boolean));
   const href = (sels: Selector[]): string | undefined => {
     for (const s of sels) {
       const r = select(s, doc);

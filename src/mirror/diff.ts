@@ -85,6 +85,7 @@ export function diffVersions(from: Version, to: Version, context = 2): string {
     gap = false;
     out.push(`${o.op} ${o.line}`);
   });
+  if (gap && out.length) out.push('  …');
   if (!out.length) out.push('  (no visible change)');
   return out.join('\n') + '\n';
 }

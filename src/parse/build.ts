@@ -6,7 +6,8 @@ import type { Attr, XmlHandler } from './xml.ts';
 import { DocEntities, decodeEntities, readDoctype, type EntityContext } from './entities.ts';
 import { ATOM03, ATOM10, RSS090, XHTML, knownPrefix } from './namespaces.ts';
 import { resolveHtmlUrls, resolveUrl } from './url.ts';
-import { parseDate } from './date.ts';
+import { parseDate, parsePeriod } from './date.ts';
+import { fixC1 } from './cp1252.ts';
 import { parsePerson } from './people.ts';
 
 type Kind =
@@ -60,6 +61,7 @@ interface Frame {
 const MAX_EXT_DEPTH = 24;
 const ITUNES_SCHEME = 'http://www.itunes.com/';
 const MAX_STACK = 4096;
+const MAX_MATCH = 1024;
 
 // Text constructs: element key → default type. Keys are 'prefix:local' with conventional
 // prefixes, or the bare local name for the feed format's own elements.
@@ -225,7 +227,7 @@ export class Builder implements XmlHandler, EntityContext {
     }
     if (this.stack.length >= MAX_STACK) {
       this.problem('elements nested too deeply', pos);
-      if (!selfClosing) this.stack.push({ qname, key: '', kind: 'skip', attrs: [] });
+      if (!selfClosing) this.pushFrame({ qname, key: '', kind: 'skip', attrs: [] });
       return;
     }
     let ns: Map<string, string> | undefined;
@@ -270,20 +272,42 @@ export class Builder implements XmlHandler, EntityContext {
       frame.kind = 'skip';
     } else this.dispatch(parent, frame, pos);
     if (selfClosing) this.finish(frame);
-    else this.stack.push(frame);
+    else this.pushFrame(frame);
+  }
+
+  // Namespace scopes as one stack per prefix, so a lookup costs the same at any depth.
+  private readonly scopes = new Map<string, string[]>();
+
+  private declare(decl: Map<string, string>): void {
+    for (const [p, u] of decl) {
+      let st = this.scopes.get(p);
+      if (!st) this.scopes.set(p, (st = []));
+      st.push(u);
+    }
+  }
+
+  private undeclare(decl: Map<string, string>): void {
+    for (const p of decl.keys()) this.scopes.get(p)?.pop();
+  }
+
+  private pushFrame(f: Frame): void {
+    if (f.ns) this.declare(f.ns);
+    this.stack.push(f);
+  }
+
+  private popFrame(): Frame {
+    const f = this.stack.pop()!;
+    if (f.kind === 'text') while (f.text!.open.length) this.closeMarkup(f.text!);
+    if (f.ns) this.undeclare(f.ns);
+    return f;
   }
 
   private lookupNs(prefix: string, own: Map<string, string> | undefined): string | undefined {
     if (prefix === 'xml') return 'http://www.w3.org/XML/1998/namespace';
     const v = own?.get(prefix);
     if (v !== undefined) return v;
-    for (let i = this.stack.length - 1; i >= 0; i--) {
-      const m = this.stack[i]!.ns;
-      if (m) {
-        const u = m.get(prefix);
-        if (u !== undefined) return u;
-      }
-    }
+    const st = this.scopes.get(prefix);
+    if (st && st.length) return st[st.length - 1];
     return prefix === '' ? '' : undefined;
   }
 
@@ -629,15 +653,7 @@ export class Builder implements XmlHandler, EntityContext {
     for (const a of attrs) {
       if (a.name === 'xmlns' || a.name.startsWith('xmlns:')) (decl ??= new Map()).set(a.name === 'xmlns' ? '' : a.name.slice(6), a.value);
     }
-    const declared = (p: string): string | undefined => {
-      const own = decl?.get(p);
-      if (own !== undefined) return own;
-      for (let i = t.openDecl.length - 1; i >= 0; i--) {
-        const u = t.openDecl[i]?.get(p);
-        if (u !== undefined) return u;
-      }
-      return this.lookupNs(p, f.ns);
-    };
+    const declared = (p: string): string | undefined => this.lookupNs(p, decl);
     const uri = declared(colon === -1 ? '' : qname.slice(0, colon)) ?? '';
     const outer = t.openNs.length ? t.openNs[t.openNs.length - 1]! : t.outerNs;
     // Prefixed SVG/MathML/XHTML elements are written unprefixed, with their namespace declared
@@ -665,6 +681,7 @@ export class Builder implements XmlHandler, EntityContext {
       t.openNs.push(uri || outer);
       t.openOut.push(name);
       t.openDecl.push(decl);
+      if (decl) this.declare(decl);
     }
     if (!t.markup) t.markup = t.parts.map(() => false);
     t.parts.push(s);
@@ -677,7 +694,7 @@ export class Builder implements XmlHandler, EntityContext {
     const top = this.stack[this.stack.length - 1]!;
     if (top.kind === 'text' && top.text!.open.length) {
       const t = top.text!;
-      const idx = t.open.lastIndexOf(qname);
+      const idx = lastIndexWithin(t.open, qname, MAX_MATCH);
       if (idx === -1) {
         if (qname === top.qname) {
           // Close what the markup left open, then the text element itself.
@@ -694,15 +711,16 @@ export class Builder implements XmlHandler, EntityContext {
       }
     }
     if (top.qname === qname && this.stack.length > 1) {
-      this.stack.pop();
+      this.popFrame();
       this.finish(top);
       return;
     }
     // Mismatched: close up to the matching open element, if there is one nearby.
-    for (let i = this.stack.length - 1; i > 0; i--) {
+    // Searched only so deep that hostile input cannot make every end tag cost a full scan.
+    for (let i = this.stack.length - 1, stop = Math.max(0, this.stack.length - 1 - MAX_MATCH); i > stop; i--) {
       if (this.stack[i]!.qname === qname) {
         this.problem(`mismatched end tag </${qname}> (expected </${top.qname}>)`, pos);
-        while (this.stack.length > i) this.finish(this.stack.pop()!);
+        while (this.stack.length > i) this.finish(this.popFrame());
         return;
       }
     }
@@ -712,7 +730,8 @@ export class Builder implements XmlHandler, EntityContext {
   private closeMarkup(t: TextCapture): void {
     t.open.pop();
     t.openNs.pop();
-    t.openDecl.pop();
+    const decl = t.openDecl.pop();
+    if (decl) this.undeclare(decl);
     const name = t.openOut.pop()!;
     t.parts.push(`</${name}>`);
     t.markup!.push(true);
@@ -724,7 +743,7 @@ export class Builder implements XmlHandler, EntityContext {
       const open = this.stack[this.stack.length - 1]!;
       this.problem(`document ends before </${open.qname}>`);
       while (this.stack.length > 1) {
-        const f = this.stack.pop()!;
+        const f = this.popFrame();
         if (f.kind === 'text') while (f.text!.open.length) this.closeMarkup(f.text!);
         this.finish(f);
       }
@@ -790,6 +809,7 @@ export class Builder implements XmlHandler, EntityContext {
       value = value.replace(controlRe, '');
     }
     controlRe.lastIndex = 0;
+    value = fixC1(value);
     let type = t.type;
     if (t.wrapped) value = stripXhtmlDiv(value, t.markup !== null);
     value = value.trim();
@@ -893,7 +913,7 @@ export class Builder implements XmlHandler, EntityContext {
     let v = t.parts.length === 1 ? t.parts[0]! : t.markup ? this.textValue(f).value : t.parts.join('');
     if (controlRe.test(v)) v = v.replace(controlRe, '');
     controlRe.lastIndex = 0;
-    return v.trim();
+    return fixC1(v).trim();
   }
 
   private linkFrom(f: Frame): Link | undefined {
@@ -1169,6 +1189,12 @@ export class Builder implements XmlHandler, EntityContext {
           feed.cloud = c;
         }
         return;
+      case 'dcterms:valid':
+        if (feed) {
+          const raw = this.plain(f);
+          feed.valid = { raw, ...parsePeriod(raw) };
+        }
+        return;
       case 'sy:updateperiod':
         if (feed) feed.updatePeriod = this.plain(f).toLowerCase();
         return;
@@ -1272,6 +1298,12 @@ export function safeBase(url: string): boolean {
   return !m || /^(https?|ftp|file)$/i.test(m[1]!);
 }
 
+/** The innermost index of `name` among the last `limit` entries, or -1. */
+function lastIndexWithin(list: string[], name: string, limit: number): number {
+  for (let i = list.length - 1, stop = Math.max(-1, list.length - 1 - limit); i > stop; i--) if (list[i] === name) return i;
+  return -1;
+}
+
 const imgRe = /<img\b[^>]*?\ssrc\s*=\s*(?:"([^"]+)"|'([^']+)'|([^\s>]+))/i;
 
 function firstImage(html: string): string | undefined {
@@ -1300,6 +1332,7 @@ function stripXhtmlDiv(value: string, hadMarkup: boolean): string {
 const atomInRss = new Set(['atom:content', 'atom:summary', 'atom:category', 'atom:published', 'atom:updated', 'atom:id', 'atom:rights', 'atom:link']);
 
 const simpleKeys = new Set([
+  'dcterms:valid',
   'itunes:name', 'itunes:email', 'media:category', 'cc:license', 'creativecommons:license',
   'link', 'atom:link', 'guid', 'id', 'pubdate', 'pubdate', 'published', 'issued', 'dcterms:issued', 'lastbuilddate',
   'lastbuilddate', 'updated', 'modified', 'dc:date', 'dcterms:modified', 'created', 'dcterms:created',

@@ -209,6 +209,8 @@ export interface Feed {
   updatePeriod?: string;
   /** sy:updateFrequency. */
   updateFrequency?: number;
+  /** dcterms:valid: the period the feed is valid for. */
+  valid?: { raw: string; start?: number; end?: number; name?: string };
   /** itunes:new-feed-url / JSON Feed expired. */
   newLocation?: string;
   expired?: boolean;

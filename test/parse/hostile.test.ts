@@ -148,11 +148,13 @@ test('a 100 MB text node completes', (t) => {
   assert.equal(feed.items[0].summary?.value.length, size);
 });
 
-test('many attributes on one element stay fast', () => {
-  const attrs = Array.from({ length: 10_000 }, (_, k) => `a${k}="${k}"`).join(' ');
+test('30,000 attributes on one element (400 KB) stay fast', (t) => {
+  const attrs = Array.from({ length: 30_000 }, (_, k) => `a${k}="${k}"`).join(' ');
   const { feed, ms } = timed(rss('', 'attrs', `</description><enclosure url="https://e.example/a.mp3" ${attrs}/><description>`));
+  t.diagnostic(`${ms.toFixed(0)} ms`);
   assert.ok(ms < 5000, `took ${ms} ms`);
   assert.equal(feed.items.length, 1);
+  assert.equal(feed.items[0].enclosures[0]?.url, 'https://e.example/a.mp3');
 });
 
 test('huge attribute values and a huge title', () => {

@@ -21,7 +21,7 @@ function setup(t: TestContext): { dir: string; db: Database; mirror: Mirror; roo
   return { dir, db, mirror: new Mirror(db, root, { now: () => Date.UTC(2025, 5, 1) }), root };
 }
 
-function item(fields: Partial<Item> & { title?: string; html?: string }): Item {
+function item(fields: Omit<Partial<Item>, 'title'> & { title?: string; html?: string }): Item {
   const { title, html, ...rest } = fields;
   return {
     links: [], content: html === undefined ? [] : [{ value: html, type: 'html' }], title: title === undefined ? undefined : { value: title, type: 'text' },

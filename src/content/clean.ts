@@ -1,13 +1,16 @@
 // The cleaning chain: each step a function of (html, options) -> html, run in one
 // fixed order with the sanitizer last. Steps before it only splice the source, so
 // a step with nothing to do returns its input as the same string.
-import { Doc } from './html.ts';
+import { Doc, nestingDepth, plainText } from './html.ts';
 import { absolutizeUrls } from './urls.ts';
 import { resolveLazy } from './lazy.ts';
 import { removeTracking } from './tracking.ts';
 import { applyRules, BUILTIN_RULES, type Rule } from './rules.ts';
 import { imageRewriter, rewriteImages, type ImageOptions } from './images.ts';
 import { sanitize } from './sanitize.ts';
+
+/** Deeper markup is cleaned as plain text: parsing cost grows with the square of the depth, and browsers flatten below 512 anyway. */
+export const MAX_DEPTH = 1024;
 
 /** The steps, in the order they always run. */
 export const STEPS = ['urls', 'lazy', 'tracking', 'rules', 'images', 'sanitize'] as const;
@@ -92,6 +95,11 @@ export function cleanHtml(html: string, options: CleanOptions = {}): string {
   const run = selected(options.steps);
   // Validate the image options up front: a bad template is a configuration error, not a per-item one.
   if (run.has('images')) imageRewriter(options.images);
+  if (run.size === 0) return html;
+  if (nestingDepth(html, MAX_DEPTH) > MAX_DEPTH) {
+    options.onError?.([...run][0], new Error(`HTML nested deeper than ${MAX_DEPTH} levels: kept as plain text`));
+    return plainText(html);
+  }
   let out = html;
   const edits = STEPS.filter((s): s is Exclude<StepName, 'sanitize'> => s !== 'sanitize' && run.has(s));
   if (edits.length) {

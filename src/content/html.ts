@@ -3,7 +3,6 @@
 // byte as it came in (no re-serialization before the sanitizer).
 import { Parser, type ParserOptions } from 'htmlparser2';
 import { DomHandler, Element, type ChildNode, type Document, type ParentNode } from 'domhandler';
-import { textContent } from 'domutils';
 
 const PARSER_OPTIONS: ParserOptions = {
   decodeEntities: true,
@@ -59,19 +58,28 @@ export class Doc {
 
   // htmlparser2 ends an implicitly closed element (`<p>a<p>b`) at whatever token
   // closed it; clamp such ends to the element's real extent so removals stay exact.
-  private fixEnds(parent: ParentNode, limit: number): void {
-    const kids = parent.children;
-    for (let k = 0; k < kids.length; k++) {
-      const node = kids[k];
-      const next = kids[k + 1];
-      const bound = next?.startIndex != null ? next.startIndex - 1 : limit;
-      if (node.endIndex == null || node.endIndex > bound) node.endIndex = bound;
-      if (!(node instanceof Element)) continue;
-      const end = node.endIndex;
-      const close = /<\/[^>]*>$/.exec(this.src.slice(node.startIndex ?? 0, end + 1));
-      const explicit = close != null && close[0].slice(2).toLowerCase().startsWith(node.name) && (node.startIndex ?? 0) + close.index > (this.openEnd.get(node) ?? -1);
-      const inner = explicit ? (node.startIndex ?? 0) + close.index - 1 : end;
-      this.fixEnds(node, inner);
+  // Iterative, like every walk here: feeds do nest 100 000 deep.
+  private fixEnds(root: ParentNode, limit: number): void {
+    const stack: [ParentNode, number][] = [[root, limit]];
+    while (stack.length) {
+      const [parent, lim] = stack.pop()!;
+      const kids = parent.children;
+      for (let k = 0; k < kids.length; k++) {
+        const node = kids[k];
+        const next = kids[k + 1];
+        const bound = next?.startIndex != null ? next.startIndex - 1 : lim;
+        if (node.endIndex == null || node.endIndex > bound) node.endIndex = bound;
+        if (!(node instanceof Element)) continue;
+        const end = node.endIndex;
+        let inner = end;
+        // An explicit end tag is the element's last token: `</name ...>` ending right at `end`.
+        if (this.src[end] === '>') {
+          const lt = this.src.lastIndexOf('</', end);
+          if (lt > (this.openEnd.get(node) ?? -1) && this.src.indexOf('>', lt) === end &&
+            this.src.slice(lt + 2, lt + 2 + node.name.length).toLowerCase() === node.name) inner = lt - 1;
+        }
+        stack.push([node, inner]);
+      }
     }
   }
 
@@ -82,21 +90,21 @@ export class Doc {
   /** Every element in document order (removed ones included; check `isRemoved`). */
   elements(): Element[] {
     const out: Element[] = [];
-    const walk = (parent: ParentNode): void => {
-      for (const child of parent.children) {
-        if (child instanceof Element) {
-          out.push(child);
-          walk(child);
-        }
-      }
-    };
-    walk(this.root);
+    const stack: ChildNode[] = [...this.root.children].reverse();
+    while (stack.length) {
+      const node = stack.pop()!;
+      if (!(node instanceof Element)) continue;
+      out.push(node);
+      for (let k = node.children.length - 1; k >= 0; k--) stack.push(node.children[k]);
+    }
     return out;
   }
 
+  /** True when the node or an ancestor was removed (by source range: removals are few, trees can be deep). */
   isRemoved(node: ChildNode): boolean {
-    for (let n: ChildNode | ParentNode | null = node; n; n = n.parent) {
-      if (this.removed.has(n as ChildNode)) return true;
+    if (this.removed.size === 0 || node.startIndex == null) return false;
+    for (const r of this.removed) {
+      if (r.startIndex! <= node.startIndex && node.startIndex <= r.endIndex! && (r === node || node.startIndex > r.startIndex! || isInside(node, r))) return true;
     }
     return false;
   }
@@ -125,15 +133,24 @@ export class Doc {
     else el.attribs[name] = value;
   }
 
-  text(node: ChildNode): string {
-    return textContent(node);
+  /** The text content (iteratively: domutils' textContent recurses). */
+  text(node: ChildNode | Document): string {
+    let out = '';
+    const stack: (ChildNode | Document)[] = [node];
+    while (stack.length) {
+      const n = stack.pop()!;
+      if (n.type === 'text') out += (n as unknown as { data: string }).data;
+      else if (n.type === 'comment') continue;
+      else if ('children' in n) for (let k = n.children.length - 1; k >= 0; k--) stack.push(n.children[k]);
+    }
+    return out;
   }
 
   toString(): string {
     if (!this.changed) return this.src;
     const edits: { start: number; end: number; text: string }[] = [];
     for (const node of this.removed) {
-      if (node.parent && this.isRemoved(node.parent as ChildNode)) continue;
+      if (node.parent && node.parent.type !== 'root' && this.isRemoved(node.parent as ChildNode)) continue;
       edits.push({ start: node.startIndex!, end: node.endIndex! + 1, text: '' });
     }
     for (const [el, change] of this.attrChanges) {
@@ -227,4 +244,49 @@ export function attrSpans(tag: string): AttrSpan[] {
     spans.push({ name, start, end: i });
   }
   return spans;
+}
+
+// Only needed when two nodes share a start index (elements htmlparser2 makes up for stray end tags).
+function isInside(node: ChildNode, ancestor: ChildNode): boolean {
+  for (let p = node.parent; p; p = p.parent) if (p === ancestor) return true;
+  return false;
+}
+
+const VOID = new Set(['area', 'base', 'basefont', 'bgsound', 'br', 'col', 'embed', 'frame', 'hr', 'image', 'img', 'input', 'keygen', 'link', 'meta', 'param', 'source', 'track', 'wbr']);
+// Usually left open and closed by their next sibling: they add no depth.
+const SELF_ENDING = new Set(['p', 'li', 'dt', 'dd', 'tr', 'td', 'th', 'option', 'optgroup', 'rb', 'rt', 'rp', 'tbody', 'thead', 'tfoot', 'colgroup']);
+const RAW = new Set(['script', 'style', 'textarea', 'title', 'xmp', 'iframe', 'noembed', 'noframes', 'plaintext']);
+
+/**
+ * How deep the tags nest, estimated in one linear scan, stopping once `stopAt` is
+ * passed. htmlparser2 slows down with the square of the depth, so depth is checked
+ * before anything parses.
+ */
+export function nestingDepth(html: string, stopAt = Infinity): number {
+  const tag = /<(\/?)([a-zA-Z][^\s/>]*)[^>]*>/g;
+  let depth = 0;
+  let max = 0;
+  for (let m = tag.exec(html); m; m = tag.exec(html)) {
+    const name = m[2].toLowerCase();
+    if (VOID.has(name) || SELF_ENDING.has(name)) continue;
+    if (m[1]) {
+      if (depth > 0) depth--;
+      continue;
+    }
+    if (m[0].endsWith('/>') && name.includes(':')) continue;
+    if (++depth > max && (max = depth) > stopAt) break;
+    if (RAW.has(name)) {
+      const close = new RegExp(`</${name.replace(/[^a-z0-9-]/g, '')}`, 'gi');
+      close.lastIndex = tag.lastIndex;
+      const end = close.exec(html);
+      if (!end) break;
+      tag.lastIndex = end.index;
+    }
+  }
+  return max;
+}
+
+/** The text of the HTML without any markup, safe as an HTML fragment (the fallback for unparseable input). */
+export function plainText(html: string): string {
+  return html.replace(/<[^>]*>/g, '').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

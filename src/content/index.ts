@@ -1,6 +1,6 @@
 // Content cleaning: hostile feed HTML in, HTML safe to show a reader out.
 export {
-  cleanHtml, STEPS, STEP_FUNCTIONS, absolutizeStep, lazyStep, trackingStep, rulesStep, imagesStep, sanitizeStep,
+  cleanHtml, STEPS, MAX_DEPTH, STEP_FUNCTIONS, absolutizeStep, lazyStep, trackingStep, rulesStep, imagesStep, sanitizeStep,
   type CleanOptions, type StepName,
 } from './clean.ts';
 export { BUILTIN_RULES, parseRules, type Rule } from './rules.ts';

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { nestingDepth } from '../../src/content/html.ts';
 import {
   absolutizeStep, lazyStep, trackingStep, rulesStep, imagesStep, cleanHtml, parseRules, BUILTIN_RULES,
   normalizeLink, stripTracking, isTrackerUrl, templateRewriter, imageUrls, parseSrcset, absolutize,
@@ -146,4 +147,18 @@ test('cleanHtml survives garbage input', () => {
   for (const junk of ['', '<', '<<<>>>', '<a href=', '<img src="x', '</p></div>', '<!--', '<![CDATA[', '\u0000\uffff', '<p>'.repeat(5000)]) {
     assert.equal(typeof cleanHtml(junk, { baseUrl: base }), 'string');
   }
+});
+
+test('pathological nesting is cleaned as plain text, fast (htmlparser2 is quadratic in depth)', () => {
+  const deep = '<div><span>'.repeat(50_000) + 'x<script>alert(1)</script>&lt;b&gt;';
+  const errors: string[] = [];
+  const t0 = performance.now();
+  const out = cleanHtml(deep, { onError: (_s, e) => errors.push((e as Error).message) });
+  assert.ok(performance.now() - t0 < 2000);
+  assert.equal(out, 'xalert(1)&lt;b&gt;');
+  assert.match(errors[0], /nested deeper than 1024 levels/);
+  // Open-ended paragraphs and list items add no depth; real articles stay far below the limit.
+  assert.equal(nestingDepth('<p>a<p>b<li>c<li>d<br><img src=x><div><b>e</b></div>'), 2);
+  assert.equal(nestingDepth('<script>"<div><div><div>"</script><i>x</i>'), 1);
+  assert.equal(cleanHtml('<p>ok'.repeat(5000), { steps: ['sanitize'] }).length > 5000, true);
 });

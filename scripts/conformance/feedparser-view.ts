@@ -71,6 +71,12 @@ function feedView(f: Feed): View {
   dates(v, 'updated', f.updatedRaw, f.updated);
   dates(v, 'published', f.publishedRaw, f.published);
   dates(v, 'created', f.createdRaw, f.created);
+  if (f.valid) {
+    // feedparser gives each part of the DCMI period as written; the model keeps the whole text.
+    const part = (key: string) => new RegExp(`(?:^|;)\\s*${key}\\s*=\\s*([^;]*)`, 'i').exec(f.valid?.raw ?? '')?.[1]?.trim();
+    dates(v, 'validity_start', part('start'), f.valid.start);
+    dates(v, 'validity_end', part('end'), f.valid.end);
+  }
   persons(v, f.authors, f.contributors, f.publisher);
   if (f.generator) {
     set(v, 'generator', f.generator.name);

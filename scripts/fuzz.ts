@@ -1,5 +1,5 @@
 // Parser fuzzer: mutated corpus feeds through parseFeed (and toJsonFeed), each input timed.
-//   npm run fuzz -- [--count N] [--seed S] [--timeout-ms 1000] [--workers W] [--only I] [--corpus DIR]
+//   npm run fuzz -- [--count N] [--seed S] [--timeout-ms 1000] [--workers W] [--only I] [--from I] [--corpus DIR]
 // Exits 1 if any input threw, hung or used more than --timeout-ms of CPU; reproducers are saved
 // in .tmp/fuzz-crashes/ (rebuild one with --only I and the same seed).
 //
@@ -33,6 +33,8 @@ export interface FuzzOptions {
   maxSize?: number;
   /** Run only this input number. */
   only?: number;
+  /** First input number (runs from..from+count-1), so that a long run can be split. */
+  from?: number;
   crashDir?: string;
   corpusDir?: string;
   /** Progress lines on stderr. */
@@ -104,7 +106,8 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
   const crashDir = opts.crashDir ?? CRASH_DIR;
   const corpus = loadCorpus(corpusDir);
   if (!corpus.length) throw new Error(`no corpus files in ${corpusDir}`);
-  const indices = opts.only !== undefined ? [opts.only] : Array.from({ length: opts.count }, (_, i) => i);
+  const from = opts.from ?? 0;
+  const indices = opts.only !== undefined ? [opts.only] : Array.from({ length: opts.count }, (_, i) => from + i);
   const failures: Failure[] = [];
   let slowest: FuzzReport['slowest'] = null;
   let inputs = 0;
@@ -255,7 +258,7 @@ function intArg(args: string[], name: string, dflt: number): number {
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args.includes('--help') || args.includes('-h')) {
-    console.log('usage: npm run fuzz -- [--count N=10000] [--seed S=1] [--timeout-ms 1000] [--workers W=2] [--only I] [--corpus DIR]');
+    console.log('usage: npm run fuzz -- [--count N=10000] [--seed S=1] [--timeout-ms 1000] [--workers W=2] [--only I] [--from I] [--corpus DIR]');
     return;
   }
   const only = argValue(args, '--only');
@@ -265,13 +268,14 @@ async function main(): Promise<void> {
     timeoutMs: intArg(args, '--timeout-ms', 1000),
     workers: intArg(args, '--workers', Math.min(2, availableParallelism())),
     only: only === undefined ? undefined : intArg(args, '--only', 0),
+    from: intArg(args, '--from', 0),
     corpusDir: argValue(args, '--corpus'),
     progress: true,
   };
   if (opts.only !== undefined) opts.workers = 0;
   const r = await runFuzz(opts);
   const s = r.slowest;
-  console.log(`fuzz seed ${r.seed}: ${r.inputs} inputs (${(r.bytes / 1e6).toFixed(0)} MB) in ${r.seconds.toFixed(1)} s`);
+  console.log(`fuzz seed ${r.seed}: ${r.inputs} inputs (${opts.only !== undefined ? `#${opts.only}` : `#${opts.from ?? 0}..#${(opts.from ?? 0) + opts.count - 1}`}, ${(r.bytes / 1e6).toFixed(0)} MB) in ${r.seconds.toFixed(1)} s`);
   if (s) console.log(`slowest: input ${s.index}, ${s.ms.toFixed(1)} ms CPU (${s.wallMs.toFixed(1)} ms wall), ${s.bytes} bytes, from ${s.base}: ${s.steps.join('; ')}`);
   const byKind = (k: Failure['kind']) => r.failures.filter((f) => f.kind === k).length;
   console.log(`exceptions: ${byKind('exception')}, over ${opts.timeoutMs} ms CPU: ${byKind('slow')}, hangs: ${byKind('hang')}, crashes: ${byKind('crash')}`);

@@ -1,5 +1,5 @@
 // extract(): one page in, the article out.
-import { byTag, elements, isElement, measure, parseHtml, remove, squash, textOf, type AnyNode, type Document, type Element, type ParentNode } from './dom.ts';
+import { BLOCK, byTag, elements, isElement, measure, parseHtml, remove, squash, textOf, type AnyNode, type Document, type Element, type ParentNode } from './dom.ts';
 import { readMeta } from './meta.ts';
 import { cleanParts, pick, type Flags } from './readable.ts';
 import { imageSrc, renderHtml, renderText, resolve } from './render.ts';
@@ -116,6 +116,7 @@ export function extract(html: string, options: ExtractOptions = {}): Article {
     }
     if (best) ({ parts, drop } = best);
   }
+  if (!ruled?.body.length && !(process.env.FMX_OFF ?? '').includes('trim')) trimBoilerplate(parts, drop);
   const text = renderText(parts, drop);
   const bodyHtml = parts.length ? `<div>${renderHtml(parts, drop, options.url)}</div>` : '';
   const title = ruled?.title ?? meta.title;
@@ -180,4 +181,39 @@ function guessNextPage(doc: Document, url?: string): string | undefined {
     return u.href;
   }
   return undefined;
+}
+
+/** Platform notices, see-more links, list headings: lines that are never the article's. */
+const BOILER_LINE = /^(平台声明|特别声明|免责声明|声明[:：]|notice: the content above|以上内容.{0,20}(为|由).{0,40}(上传|发布)|返回.{1,6}[,，]?\s*查看更多|查看更多|加载更多|展开全文|阅读全文|大家都在看|推荐阅读|相关(新闻|阅读|推荐|文章|链接)|猜你喜欢|热门推荐|延伸阅读|更多精彩|责任编辑[:：]?$|(首页|上一页).*(下一页|尾页)|发布于[:：].{0,12}$|\d{4}[-年/.]\d{1,2}[-月/.]\d{1,2}日?\s*(\d{1,2}:\d{2}(:\d{2})?)?$)/i;
+const HEADING = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
+
+/**
+ * Drops boilerplate lines inside the picked body (platform notices, "see more" links,
+ * bare date lines), then headings left dangling at the end (of a list that was cut).
+ */
+function trimBoilerplate(parts: Element[], drop: Set<Element>): void {
+  const leaves: Element[] = [];
+  for (const p of parts) {
+    const all = [p, ...elements(p)].filter((e) => !drop.has(e) && !hasDroppedAncestor(e, p, drop));
+    const blockInside = new Set<Element>();
+    for (let i = all.length - 1; i >= 0; i--) {
+      const e = all[i];
+      const parent = e.parent;
+      if (parent && isElement(parent) && (BLOCK.has(e.name) || blockInside.has(e))) blockInside.add(parent);
+    }
+    for (const e of all) if (BLOCK.has(e.name) && !blockInside.has(e)) leaves.push(e);
+  }
+  const live: Element[] = [];
+  for (const e of leaves) {
+    const t = squash(textOf(e, 400));
+    if (!t) continue;
+    if (t.length < 150 && BOILER_LINE.test(t)) drop.add(e);
+    else live.push(e);
+  }
+  while (live.length && HEADING.has(live[live.length - 1].name)) drop.add(live.pop()!);
+}
+
+function hasDroppedAncestor(e: Element, stop: Element, drop: Set<Element>): boolean {
+  for (let n = e.parent; n && n !== stop; n = n.parent) if (drop.has(n as Element)) return true;
+  return false;
 }

@@ -1,0 +1,518 @@
+// The web reader's HTTP server (Fastify): pages, the administrator's changes,
+// health and metrics. Every change is a POST with the session's CSRF token.
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import formbody from '@fastify/formbody';
+import type { Config } from '../config/index.ts';
+import { parseDuration } from '../config/index.ts';
+import { templateRewriter, type ImageOptions } from '../content/index.ts';
+import type { Fetcher } from '../fetch/index.ts';
+import { archiveRoot, makeFetcher } from '../mirror/index.ts';
+import type { Database } from '../store/index.ts';
+import {
+  addSubscription, discover, exportOpml, getSubscription, importOpml, listSubscriptions, removeSubscription, updateSubscription,
+  type SubscriptionSettings, type SubscriptionStatus,
+} from '../subscribe/index.ts';
+import {
+  articlePage, assets, dayOf, dayRange, editPage, listPage, loginPage, messagePage, shiftDay, subscriptionsPage, html,
+  type Ctx, type EntryView, type SubView,
+} from '../web/index.ts';
+import { Auth, sameToken, type Session } from './auth.ts';
+import { Metrics } from './metrics.ts';
+import { formatCursor, parseCursor, Reader, type Page, type Scope } from './reader.ts';
+import { searchItems } from './search.ts';
+
+export interface ServerOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 8080; 0 picks a free port. */
+  port?: number;
+  /** Anyone may read; only the administrator changes anything. */
+  public?: boolean;
+  /** The administrator password (default: FEEDMIRROR_ADMIN_PASSWORD; else generated at first start). */
+  adminPassword?: string;
+  /** Told things worth a line on the console: the generated password, errors. */
+  log?: (line: string) => void;
+  /** Fetches for feed discovery (default: one made from the config, with its SSRF allow-list). */
+  fetcher?: Pick<Fetcher, 'fetch' | 'close'>;
+  /** Trust X-Forwarded-* from a reverse proxy (default false). */
+  trustProxy?: boolean;
+  /** Mark the session cookie Secure (default: when the request came over https). */
+  secureCookies?: boolean;
+  sessionTtl?: number;
+}
+
+/** The reader settings of a config: `server` {host, port, public} if present, then FEEDMIRROR_HOST/PORT/PUBLIC. */
+export function serverSettings(config: Config, env: NodeJS.ProcessEnv = process.env): Pick<ServerOptions, 'host' | 'port' | 'public'> {
+  const file = (config as Config & { server?: { host?: unknown; port?: unknown; public?: unknown } }).server ?? {};
+  const out: Pick<ServerOptions, 'host' | 'port' | 'public'> = {};
+  if (typeof file.host === 'string') out.host = file.host;
+  if (typeof file.port === 'number') out.port = file.port;
+  if (typeof file.public === 'boolean') out.public = file.public;
+  if (env.FEEDMIRROR_HOST) out.host = env.FEEDMIRROR_HOST;
+  if (env.FEEDMIRROR_PORT) out.port = Number(env.FEEDMIRROR_PORT);
+  if (env.FEEDMIRROR_PUBLIC) out.public = /^(1|true|yes|on)$/i.test(env.FEEDMIRROR_PUBLIC);
+  if (out.port !== undefined && (!Number.isInteger(out.port) || out.port < 0 || out.port > 65535)) throw new Error(`server port: expected 0-65535, got ${out.port}`);
+  return out;
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    session?: Session;
+    token?: string;
+  }
+}
+
+const SESSION_COOKIE = 'fm_session';
+const FRAME_HOSTS = 'https://www.youtube-nocookie.com https://player.vimeo.com https://player.bilibili.com';
+
+function parseCookies(header: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!header) return out;
+  for (const part of header.split(';')) {
+    const i = part.indexOf('=');
+    if (i < 0) continue;
+    const k = part.slice(0, i).trim();
+    if (!k || k in out) continue;
+    try {
+      out[k] = decodeURIComponent(part.slice(i + 1).trim());
+    } catch {
+      // A malformed cookie is no cookie.
+    }
+  }
+  return out;
+}
+
+/** A same-site path to go back to, or '/'. */
+export function safeBack(v: unknown, fallback = '/'): string {
+  if (typeof v !== 'string' || v.length > 2000 || !v.startsWith('/') || v.startsWith('//') || v.startsWith('/\\') || /[\r\n\t]/.test(v)) return fallback;
+  return v;
+}
+
+function imageOptions(config: Config): ImageOptions | undefined {
+  return config.imageTemplate ? { mode: 'template', template: config.imageTemplate } : undefined;
+}
+
+/** img-src: ourselves, plus the image proxy of the template, or any https host when images load from their origins. */
+function imageSources(config: Config): string {
+  if (config.imageTemplate) {
+    try {
+      templateRewriter(config.imageTemplate);
+      return `'self' data: ${new URL(config.imageTemplate.replace(/\{[a-z_0-9]+\}/g, 'x')).origin}`;
+    } catch {
+      // A bad template fails elsewhere; here it adds no host.
+    }
+  }
+  return `'self' data: https:`;
+}
+
+class HttpError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+const str = (v: unknown): string => (typeof v === 'string' ? v : Array.isArray(v) && typeof v[0] === 'string' ? v[0] : '');
+const idParam = (v: unknown): number => {
+  const s = str(v);
+  if (!/^\d{1,15}$/.test(s)) throw new HttpError(404, 'no such item');
+  return Number(s);
+};
+
+export async function buildServer(config: Config, db: Database, opts: ServerOptions = {}): Promise<FastifyInstance> {
+  const log = opts.log ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const publicMode = opts.public ?? serverSettings(config).public ?? false;
+  const auth = new Auth(db, { sessionTtl: opts.sessionTtl });
+  const { generated } = await auth.ensureAdmin(opts.adminPassword ?? process.env.FEEDMIRROR_ADMIN_PASSWORD);
+  if (generated) log(`web reader: administrator password (shown once, keep it): ${generated}`);
+  const reader = new Reader(db, { root: archiveRoot(config), images: imageOptions(config) });
+  const metrics = new Metrics();
+  let fetcher = opts.fetcher;
+  let ownFetcher = false;
+  const tz = config.timeZone;
+  const csp = [
+    "default-src 'none'", "script-src 'self'", "style-src 'self'", "style-src-attr 'unsafe-inline'", `img-src ${imageSources(config)}`,
+    "media-src 'self' https:", `frame-src ${FRAME_HOSTS}`, "connect-src 'self'", "form-action 'self'", "base-uri 'none'", "frame-ancestors 'none'",
+  ].join('; ');
+
+  const app = Fastify({ logger: false, trustProxy: opts.trustProxy ?? false, bodyLimit: 1 << 20, routerOptions: { maxParamLength: 500 }, return503OnClosing: true });
+  await app.register(formbody, { bodyLimit: 1 << 20 });
+  // OPML upload: the multipart body is read by the platform's FormData parser.
+  app.addContentTypeParser('multipart/form-data', { parseAs: 'buffer', bodyLimit: 5 << 20 }, (_req, body, done) => done(null, body));
+  app.decorateRequest('session', undefined);
+  app.decorateRequest('token', undefined);
+
+  app.addHook('onRequest', async (req) => {
+    const token = parseCookies(req.headers.cookie)[SESSION_COOKIE];
+    req.token = token;
+    req.session = auth.session(token);
+  });
+  app.addHook('onSend', async (_req, reply, payload) => {
+    reply.header('Content-Security-Policy', csp);
+    reply.header('X-Content-Type-Options', 'nosniff');
+    reply.header('Referrer-Policy', 'no-referrer');
+    reply.header('X-Frame-Options', 'DENY');
+    reply.header('Cross-Origin-Opener-Policy', 'same-origin');
+    if (!reply.hasHeader('Cache-Control')) reply.header('Cache-Control', 'no-store');
+    return payload;
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    metrics.observe(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+  });
+
+  const canRead = (req: FastifyRequest): boolean => publicMode || !!req.session;
+  const ctxOf = (req: FastifyRequest, extra: Partial<Ctx> = {}): Ctx => {
+    const theme = parseCookies(req.headers.cookie).theme;
+    return {
+      title: 'feedmirror', tz, canEdit: !!req.session, loggedIn: !!req.session, csrf: req.session?.csrf,
+      theme: theme === 'dark' || theme === 'light' ? theme : undefined, self: safeBack(req.url), sites: reader.siteCounts(), ...extra,
+    };
+  };
+  const wantsJson = (req: FastifyRequest): boolean => /application\/json/.test(req.headers.accept ?? '');
+  const sendHtml = (reply: FastifyReply, body: string, status = 200): FastifyReply => reply.code(status).type('text/html; charset=utf-8').send(body);
+
+  /** Reading pages: a login first unless the reader is public. */
+  const readable = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    if (canRead(req)) return;
+    if (wantsJson(req)) throw new HttpError(401, 'log in first');
+    await reply.redirect(`/login?next=${encodeURIComponent(safeBack(req.url))}`, 303);
+  };
+  /** Changes: the administrator's session, the same origin, and the session's CSRF token. */
+  const changing = async (req: FastifyRequest): Promise<void> => {
+    const origin = req.headers.origin;
+    if (origin && origin !== 'null' && origin !== `${req.protocol}://${req.host}`) throw new HttpError(403, 'cross-site request refused');
+    if (!req.session) throw new HttpError(publicMode ? 403 : 401, publicMode ? 'only the administrator can change this; log in' : 'log in first');
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const token = req.headers['x-csrf-token'] ?? (typeof body === 'object' && !Buffer.isBuffer(body) ? body._csrf : undefined);
+    if (!sameToken(token, req.session.csrf)) throw new HttpError(403, 'invalid or missing CSRF token; reload the page and try again');
+  };
+  /** The subscription pages hold feed URLs and request headers: administrator only. */
+  const adminPage = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    if (req.session) return;
+    await reply.redirect(`/login?next=${encodeURIComponent(safeBack(req.url))}`, 303);
+  };
+
+  app.setErrorHandler((err: Error & { statusCode?: number; status?: number }, req, reply) => {
+    const status = err instanceof HttpError ? err.status : err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
+    const message = status >= 500 ? 'internal error' : err.message;
+    if (status >= 500) log(`web reader: ${req.method} ${req.url}: ${err.stack ?? err.message}`);
+    if (wantsJson(req) || req.headers['x-csrf-token']) return reply.code(status).send({ error: message });
+    return sendHtml(reply, messagePage(ctxOf(req, { sites: undefined, title: String(status) }), `${status}`, message), status);
+  });
+  app.setNotFoundHandler((req, reply) => {
+    if (wantsJson(req)) return reply.code(404).send({ error: 'not found' });
+    return sendHtml(reply, messagePage(ctxOf(req, { sites: undefined, title: '404' }), '404', '找不到 Not found'), 404);
+  });
+
+  // Static assets: immutable, the URL carries the hash.
+  app.get('/static/:name', async (req, reply) => {
+    const a = assets[str((req.params as Record<string, unknown>).name)];
+    if (!a) throw new HttpError(404, 'not found');
+    return reply.header('Cache-Control', 'public, max-age=31536000, immutable').type(a.type).send(a.body);
+  });
+
+  app.get('/healthz', async (_req, reply) => {
+    try {
+      db.prepare('SELECT 1').get();
+      return reply.send({ status: 'ok', uptime: Math.round((Date.now() - metrics.started) / 1000) });
+    } catch (e) {
+      return reply.code(503).send({ status: 'error', error: (e as Error).message });
+    }
+  });
+
+  app.get('/metrics', async (req, reply) => {
+    // Counts only, yet a private reader shows them to its administrator and the local host.
+    const local = req.socket.remoteAddress === '127.0.0.1' || req.socket.remoteAddress === '::1' || req.socket.remoteAddress === '::ffff:127.0.0.1';
+    if (!local && !canRead(req)) throw new HttpError(401, 'log in first');
+    const s = reader.stats();
+    const body = metrics.render({
+      feedmirror_feeds: { help: 'Subscribed feeds.', value: s.feeds },
+      feedmirror_items: { help: 'Archived items.', value: s.items },
+      feedmirror_items_unread: { help: 'Items not read yet.', value: s.unread },
+      feedmirror_items_starred: { help: 'Starred items.', value: s.starred },
+      feedmirror_feeds_failing: { help: 'Feeds whose last fetch failed.', value: s.failing },
+      feedmirror_fetch_errors: { help: 'Consecutive fetch errors, summed over feeds.', value: s.feedErrors },
+      feedmirror_uptime_seconds: { help: 'Seconds since the web reader started.', value: Math.round((Date.now() - metrics.started) / 1000) },
+    });
+    return reply.type('text/plain; version=0.0.4; charset=utf-8').send(body);
+  });
+
+  // Accounts.
+  app.get('/login', async (req, reply) => {
+    const next = safeBack(str((req.query as Record<string, unknown>).next));
+    if (req.session) return reply.redirect(next, 303);
+    return sendHtml(reply, loginPage(ctxOf(req, { sites: undefined, title: '登录 Log in' }), { next }));
+  });
+  app.post('/login', async (req, reply) => {
+    const origin = req.headers.origin;
+    if (origin && origin !== 'null' && origin !== `${req.protocol}://${req.host}`) throw new HttpError(403, 'cross-site request refused');
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const next = safeBack(str(body.next));
+    const ctx = ctxOf(req, { sites: undefined, title: '登录 Log in' });
+    if (auth.throttled(req.ip)) return sendHtml(reply, loginPage(ctx, { next, error: '尝试次数过多，请稍后再试 Too many attempts; wait 15 minutes.' }), 429);
+    const r = await auth.login(str(body.password), req.ip);
+    if (!r) return sendHtml(reply, loginPage(ctx, { next, error: '密码错误 Wrong password.' }), 401);
+    const secure = opts.secureCookies ?? req.protocol === 'https';
+    reply.header('Set-Cookie', `${SESSION_COOKIE}=${r.token}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${Math.floor(auth.sessionTtl / 1000)}${secure ? '; Secure' : ''}`);
+    return reply.redirect(next, 303);
+  });
+  app.post('/logout', async (req, reply) => {
+    await changing(req);
+    auth.logout(req.token);
+    reply.header('Set-Cookie', `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0`);
+    return reply.redirect('/', 303);
+  });
+
+  // Lists.
+  const q = (req: FastifyRequest): Record<string, unknown> => (req.query ?? {}) as Record<string, unknown>;
+  const pageLinks = (base: string, page: Page, extra: Record<string, string> = {}): { older?: string; newer?: string } => {
+    const link = (k: string, c: { when: number; id: number }): string => `${base}?${new URLSearchParams({ ...extra, [k]: formatCursor(c) })}`;
+    return { older: page.older && link('before', page.older), newer: page.newer && link('after', page.newer) };
+  };
+  const listOf = (req: FastifyRequest, scope: Scope, limit?: number): { page: Page; unread: boolean } => {
+    const query = q(req);
+    const unread = str(query.unread) === '1';
+    const before = parseCursor(str(query.before));
+    const after = before ? undefined : parseCursor(str(query.after));
+    return { page: reader.list(scope, { before, after, unread, limit }), unread };
+  };
+  const markAll = (ctx: Ctx, site?: string) => ctx.canEdit
+    ? html`<form method="post" action="/mark-all-read"><input type="hidden" name="_csrf" value="${ctx.csrf}">${site ? html`<input type="hidden" name="site" value="${site}">` : ''}<input type="hidden" name="back" value="${ctx.self}"><button type="submit">全部标为已读 Mark all read</button></form>`
+    : '';
+
+  app.get('/', { preHandler: readable }, async (req, reply) => {
+    const { page, unread } = listOf(req, { kind: 'all' });
+    const ctx = ctxOf(req, { nav: unread ? 'unread' : 'all', title: unread ? '未读 Unread' : '全部 All' });
+    const links = pageLinks('/', page, unread ? { unread: '1' } : {});
+    return sendHtml(reply, listPage(ctx, {
+      heading: ctx.title, entries: page.items, ...links,
+      toolbar: html`${unread ? html`<a href="/">显示全部 Show all</a>` : html`<a href="/?unread=1">只看未读 Unread only</a>`} ${markAll(ctx)}`,
+    }));
+  });
+
+  app.get('/site/:site', { preHandler: readable }, async (req, reply) => {
+    const site = str((req.params as Record<string, unknown>).site);
+    const { page, unread } = listOf(req, { kind: 'site', site });
+    const ctx = ctxOf(req, { site, title: site });
+    const base = `/site/${encodeURIComponent(site)}`;
+    return sendHtml(reply, listPage(ctx, {
+      heading: site, entries: page.items, ...pageLinks(base, page, unread ? { unread: '1' } : {}),
+      toolbar: html`${unread ? html`<a href="${base}">显示全部 Show all</a>` : html`<a href="${base}?unread=1">只看未读 Unread only</a>`} ${markAll(ctx, site)}`,
+    }), page.items.length || reader.siteCounts().some((s) => s.site === site) ? 200 : 404);
+  });
+
+  app.get('/starred', { preHandler: readable }, async (req, reply) => {
+    const { page } = listOf(req, { kind: 'starred' });
+    const ctx = ctxOf(req, { nav: 'starred', title: '收藏 Starred' });
+    return sendHtml(reply, listPage(ctx, { heading: ctx.title, entries: page.items, ...pageLinks('/starred', page), empty: '还没有收藏 Nothing starred yet (s).' }));
+  });
+
+  app.get('/day', { preHandler: readable }, async (_req, reply) => reply.redirect(`/day/${dayOf(Date.now(), tz)}`, 303));
+  app.get('/day/:date', { preHandler: readable }, async (req, reply) => {
+    const day = str((req.params as Record<string, unknown>).date);
+    const range = dayRange(day, tz);
+    if (!range) throw new HttpError(404, 'no such day (use /day/YYYY-MM-DD)');
+    const { page } = listOf(req, { kind: 'range', ...range }, 100);
+    const ctx = ctxOf(req, { nav: 'day', title: `${day} 每日 Daily` });
+    const today = dayOf(Date.now(), tz);
+    return sendHtml(reply, listPage(ctx, {
+      heading: `${day} 每日摘要 Daily digest`, entries: page.items, ...pageLinks(`/day/${day}`, page), empty: '这一天没有条目 No items on this day.',
+      toolbar: html`<a href="/day/${shiftDay(day, -1)}" rel="prev-day">← ${shiftDay(day, -1)}</a>${day < today ? html` · <a href="/day/${shiftDay(day, 1)}">${shiftDay(day, 1)} →</a>` : ''}`,
+    }));
+  });
+
+  app.get('/search', { preHandler: readable }, async (req, reply) => {
+    const query = str(q(req).q).slice(0, 500);
+    const ctx = ctxOf(req, { nav: 'search', query, title: query ? `${query} – 搜索 Search` : '搜索 Search' });
+    let entries: EntryView[] = [];
+    let error: string | undefined;
+    if (query.trim()) {
+      try {
+        entries = searchItems(reader, query, 50);
+      } catch (e) {
+        error = (e as Error).message;
+      }
+    }
+    return sendHtml(reply, listPage(ctx, {
+      heading: query ? `搜索 Search: ${query}` : '搜索 Search', entries,
+      empty: error ? `无法搜索 Cannot search: ${error}` : query ? '没有结果 No results.' : '输入关键词 Type a query: words, "phrases", -exclusion, site:, after:/before:',
+    }));
+  });
+
+  // The article.
+  app.get('/item/:id', { preHandler: readable }, async (req, reply) => {
+    const a = reader.article(idParam((req.params as Record<string, unknown>).id));
+    if (!a) throw new HttpError(404, '找不到这篇文章 No such item (or its archive file is gone)');
+    const ctx = ctxOf(req, { title: a.title, site: a.site });
+    return sendHtml(reply, articlePage(ctx, a));
+  });
+
+  const toggle = (field: 'read' | 'starred') => async (req: FastifyRequest, reply: FastifyReply) => {
+    await changing(req);
+    const id = idParam((req.params as Record<string, unknown>).id);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const v = str(body.value);
+    if (v !== '1' && v !== '0') throw new HttpError(400, 'value must be 1 or 0');
+    const state = reader.setState(id, { [field]: v === '1' });
+    if (!state) throw new HttpError(404, 'no such item');
+    if (wantsJson(req)) return reply.send({ id, ...state });
+    return reply.redirect(safeBack(str(body.back), `/item/${id}`), 303);
+  };
+  app.post('/item/:id/read', toggle('read'));
+  app.post('/item/:id/star', toggle('starred'));
+  app.post('/mark-all-read', async (req, reply) => {
+    await changing(req);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const n = reader.markAllRead(str(body.site) || undefined);
+    if (wantsJson(req)) return reply.send({ marked: n });
+    return reply.redirect(safeBack(str(body.back)), 303);
+  });
+
+  // Subscriptions (administrator only).
+  const subView = (s: SubscriptionStatus): SubView => s;
+  const subsPage = (req: FastifyRequest, extra: Parameters<typeof subscriptionsPage>[2] = {}): string =>
+    subscriptionsPage(ctxOf(req, { nav: 'subscriptions', title: '订阅 Subscriptions', sites: undefined }), listSubscriptions(db).map(subView), extra);
+
+  app.get('/subscriptions', { preHandler: adminPage }, async (req, reply) => {
+    const query = q(req);
+    let notice: string | undefined;
+    const n = (k: string): number | undefined => (/^\d{1,9}$/.test(str(query[k])) ? Number(query[k]) : undefined);
+    const added = n('added');
+    if (added !== undefined) {
+      const s = getSubscription(db, added);
+      if (s) notice = `已添加 Added: ${s.site} <${s.url}>`;
+    }
+    if (n('imported') !== undefined) notice = `已导入 Imported ${n('imported')} feeds; ${n('duplicates') ?? 0} already subscribed; ${n('invalid') ?? 0} invalid.`;
+    if (n('removed') !== undefined) notice = '已取消订阅 Unsubscribed.';
+    if (n('saved') !== undefined) notice = '已保存 Saved.';
+    return sendHtml(reply, subsPage(req, { notice }));
+  });
+
+  app.post('/subscriptions/add', async (req, reply) => {
+    await changing(req);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const input = str(body.url).trim();
+    const settings: SubscriptionSettings = {};
+    if (str(body.site).trim()) settings.site = str(body.site).trim().slice(0, 200);
+    if (str(body.category).trim()) settings.category = str(body.category).trim().slice(0, 200);
+    if (!input) return sendHtml(reply, subsPage(req, { error: '请输入网址 Give a URL.' }), 400);
+    let target = input;
+    let candidates: { url: string; title?: string }[] = [];
+    try {
+      if (!fetcher) {
+        fetcher = makeFetcher(config);
+        ownFetcher = true;
+      }
+      const found = await discover(fetcher, input);
+      target = found.url;
+      settings.site ??= found.title?.slice(0, 200);
+      candidates = found.candidates.filter((c) => c.url !== found.url);
+    } catch (e) {
+      return sendHtml(reply, subsPage(req, { error: `无法添加 Cannot add ${input}: ${(e as Error).message}` }), 400);
+    }
+    let sub: SubscriptionStatus;
+    try {
+      sub = addSubscription(db, target, settings);
+    } catch (e) {
+      return sendHtml(reply, subsPage(req, { error: (e as Error).message }), 400);
+    }
+    if (candidates.length) return sendHtml(reply, subsPage(req, { notice: `已添加 Added: ${sub.site} <${sub.url}>`, candidates }));
+    return reply.redirect(`/subscriptions?added=${sub.id}`, 303);
+  });
+
+  app.post('/subscriptions/import', async (req, reply) => {
+    const type = req.headers['content-type'] ?? '';
+    let text: string | undefined;
+    let token: unknown;
+    if (Buffer.isBuffer(req.body) && /^multipart\/form-data/i.test(type)) {
+      let form: FormData;
+      try {
+        form = await new Response(new Uint8Array(req.body), { headers: { 'content-type': type } }).formData();
+      } catch {
+        throw new HttpError(400, 'unreadable form upload');
+      }
+      token = form.get('_csrf');
+      const file = form.get('opml');
+      if (file && typeof file !== 'string') text = await file.text();
+      else if (typeof file === 'string') text = file;
+    } else {
+      const body = (req.body ?? {}) as Record<string, unknown>;
+      token = body._csrf;
+      text = str(body.opml);
+    }
+    req.body = { _csrf: token };
+    await changing(req);
+    if (!text?.trim()) return sendHtml(reply, subsPage(req, { error: '请选择 OPML 文件 Choose an OPML file.' }), 400);
+    try {
+      const r = importOpml(db, text);
+      return reply.redirect(`/subscriptions?imported=${r.added.length}&duplicates=${r.duplicates.length}&invalid=${r.invalid.length}`, 303);
+    } catch (e) {
+      return sendHtml(reply, subsPage(req, { error: `无法导入 Cannot import: ${(e as Error).message}` }), 400);
+    }
+  });
+
+  app.get('/subscriptions/export.opml', { preHandler: adminPage }, async (_req, reply) => {
+    return reply
+      .type('text/x-opml; charset=utf-8')
+      .header('Content-Disposition', 'attachment; filename="feedmirror.opml"')
+      .send(exportOpml(db));
+  });
+
+  const subOf = (req: FastifyRequest): SubscriptionStatus => {
+    const s = getSubscription(db, idParam((req.params as Record<string, unknown>).id));
+    if (!s) throw new HttpError(404, 'no such subscription');
+    return s;
+  };
+  app.get('/subscriptions/:id', { preHandler: adminPage }, async (req, reply) => {
+    return sendHtml(reply, editPage(ctxOf(req, { nav: 'subscriptions', title: '编辑 Edit', sites: undefined }), subOf(req)));
+  });
+  app.post('/subscriptions/:id', async (req, reply) => {
+    await changing(req);
+    const s = subOf(req);
+    const body = (req.body ?? {}) as Record<string, unknown>;
+    const changes: SubscriptionSettings & { url?: string } = {};
+    try {
+      if (str(body.url).trim() && str(body.url).trim() !== s.url) changes.url = str(body.url).trim();
+      if (str(body.site).trim()) changes.site = str(body.site).trim().slice(0, 200);
+      changes.category = str(body.category).trim().slice(0, 200) || null;
+      const dur = (k: string): number | null => (str(body[k]).trim() ? parseDuration(str(body[k]).trim()) : null);
+      changes.minInterval = dur('minInterval');
+      changes.maxInterval = dur('maxInterval');
+      if (str(body.fulltext)) changes.fulltext = str(body.fulltext);
+      changes.enabled = str(body.enabled) === '1';
+      updateSubscription(db, s.id, changes);
+    } catch (e) {
+      return sendHtml(reply, editPage(ctxOf(req, { nav: 'subscriptions', title: '编辑 Edit', sites: undefined }), s, { error: (e as Error).message }), 400);
+    }
+    return reply.redirect('/subscriptions?saved=1', 303);
+  });
+  app.post('/subscriptions/:id/remove', async (req, reply) => {
+    await changing(req);
+    removeSubscription(db, subOf(req).id);
+    return reply.redirect('/subscriptions?removed=1', 303);
+  });
+
+  app.addHook('onClose', async () => {
+    if (ownFetcher) await fetcher?.close().catch(() => undefined);
+  });
+  return app;
+}
+
+export interface ServerHandle {
+  /** The base URL, e.g. http://127.0.0.1:8080 */
+  url: string;
+  app: FastifyInstance;
+  close(): Promise<void>;
+}
+
+/** Builds the reader and listens (default 127.0.0.1:8080, or config `server` / FEEDMIRROR_HOST, FEEDMIRROR_PORT). */
+export async function startServer(config: Config, db: Database, opts: ServerOptions = {}): Promise<ServerHandle> {
+  const settings = serverSettings(config);
+  const app = await buildServer(config, db, { ...settings, ...opts });
+  const host = opts.host ?? settings.host ?? '127.0.0.1';
+  const port = opts.port ?? settings.port ?? 8080;
+  await app.listen({ host, port });
+  const addr = app.server.address();
+  const actual = typeof addr === 'object' && addr ? addr.port : port;
+  const shown = host.includes(':') ? `[${host}]` : host;
+  return { url: `http://${shown}:${actual}`, app, close: () => app.close() };
+}

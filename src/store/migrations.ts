@@ -148,4 +148,34 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'full-text search index',
+    // Keyed by items.id. The FTS5 table is contentless (the token streams are
+    // rebuilt from the text); search_docs holds what filters and ranking read
+    // per hit, kept narrow so it stays in cache; search_text the plain text
+    // that snippets are cut from. Deleting an item drops it from the index.
+    up: `
+      CREATE VIRTUAL TABLE search_fts USING fts5 (
+        title, body, content = '', contentless_delete = 1, tokenize = 'ascii'
+      );
+      CREATE TABLE search_docs (
+        id INTEGER PRIMARY KEY,
+        site TEXT NOT NULL,
+        published INTEGER
+      );
+      CREATE INDEX search_docs_site ON search_docs (site, published);
+      CREATE INDEX search_docs_published ON search_docs (published);
+      CREATE TABLE search_text (
+        id INTEGER PRIMARY KEY,
+        title TEXT NOT NULL,
+        body TEXT NOT NULL
+      );
+      CREATE TRIGGER search_items_delete AFTER DELETE ON items BEGIN
+        DELETE FROM search_fts WHERE rowid = old.id;
+        DELETE FROM search_docs WHERE id = old.id;
+        DELETE FROM search_text WHERE id = old.id;
+      END;
+    `,
+  },
 ];

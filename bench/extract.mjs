@@ -67,7 +67,8 @@ if (peer) {
   // linkedom is not an HTML5 tree builder: pages that start at <head> or a <div> need a root.
   const wrap = (h) => (/<html[\s>]/i.test(h.slice(0, 5000)) ? h : `<html>${h}</html>`);
   runs.push(run('readability+linkedom', (html) => {
-    const { document } = parseHTML(wrap(html));
+    let { document } = parseHTML(wrap(html));
+    if (document.documentElement?.tagName !== 'HTML') ({ document } = parseHTML(`<html>${html}</html>`));
     return new Readability(document).parse()?.textContent ?? '';
   }, theirs));
 }

@@ -251,7 +251,12 @@ export class Reader {
 
   setState(id: number, state: { read?: boolean; starred?: boolean }): { read: boolean; starred: boolean } | undefined {
     if (!this.items.get(id)) return undefined;
-    this.items.setState(id, state);
+    const read = state.read === undefined ? null : Number(state.read);
+    const starred = state.starred === undefined ? null : Number(state.starred);
+    this.prepare(`
+      INSERT INTO item_state (item_id, read, starred, updated) VALUES (@id, coalesce(@read, 0), coalesce(@starred, 0), @now)
+      ON CONFLICT (item_id) DO UPDATE SET read = coalesce(@read, read), starred = coalesce(@starred, starred), updated = @now`)
+      .run({ id, read, starred, now: Date.now() });
     if (state.read !== undefined) this.invalidate();
     return this.items.getState(id);
   }

@@ -83,6 +83,7 @@ article.item h1 { font-size: 26px; line-height: 1.5; margin: 8px 0; }
 article.item .meta { color: var(--muted); font-size: 14px; display: flex; flex-wrap: wrap; gap: 4px 14px; margin-bottom: 16px; }
 article.item .actions { display: flex; flex-wrap: wrap; gap: 8px; margin: 12px 0 20px; }
 article.item .actions form { margin: 0; }
+article.item .actions button.icon { padding: 5px 12px; }
 .content { font-size: 18px; line-height: 1.8; letter-spacing: .01em; text-align: start; hyphens: auto; }
 .content :lang(zh), .content:lang(zh) { letter-spacing: .02em; }
 .content p { margin: 0 0 1em; }

@@ -11,7 +11,7 @@ export function parseHtml(html: string): Document {
 
 /** Deepest element nesting passed to the parser; real pages stay far below. */
 export const MAX_DEPTH = 1000;
-const TAG = /<(\/?)([a-zA-Z][a-zA-Z0-9-]*)[^>]*?(\/?)>/g;
+const TAG = /<(\/?)([a-zA-Z][a-zA-Z0-9-]*)/g;
 const FLAT = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr', 'p', 'li', 'dt', 'dd', 'option', 'tr', 'td', 'th']);
 
 /**
@@ -26,14 +26,15 @@ function capDepth(html: string): string {
   TAG.lastIndex = 0;
   for (let m = TAG.exec(html); m; m = TAG.exec(html)) {
     const name = m[2].toLowerCase();
-    if (FLAT.has(name) || m[3]) continue;
+    if (FLAT.has(name)) continue;
+    const tagEnd = () => { const e = html.indexOf('>', m.index); return e < 0 ? html.length : e + 1; };
     if (!m[1]) {
-      if (stack.length >= MAX_DEPTH) { cut.push([m.index, m.index + m[0].length]); dropped.set(name, (dropped.get(name) ?? 0) + 1); }
+      if (stack.length >= MAX_DEPTH) { cut.push([m.index, tagEnd()]); dropped.set(name, (dropped.get(name) ?? 0) + 1); }
       else stack.push(name);
       continue;
     }
     const d = dropped.get(name) ?? 0;
-    if (d > 0) { cut.push([m.index, m.index + m[0].length]); dropped.set(name, d - 1); continue; }
+    if (d > 0) { cut.push([m.index, tagEnd()]); dropped.set(name, d - 1); continue; }
     for (let i = stack.length - 1; i >= Math.max(0, stack.length - 50); i--) {
       if (stack[i] === name) { stack.length = i; break; }
     }
@@ -58,10 +59,7 @@ export const BLOCK = new Set([
 
 /** Han, kana and Hangul: scripts written without spaces, where one character carries about a word. */
 const CJK = /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]/;
-const CJK_G = /[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]/g;
 const SPACE_G = /\s+/g;
-/** Clause separators, Latin and CJK: Readability's comma count, extended to 。、；：？！ and friends. */
-const COMMA_G = /[,\u060c\ufe50\ufe10\ufe11\u2e41\u2e34\u2e32\uff0c\u3001\u3002\uff1b\uff1a\uff1f\uff01]/g;
 
 /** One CJK character weighs about as much as a short English word plus its space. */
 export const CJK_WEIGHT = 3;
@@ -69,16 +67,25 @@ export const CJK_WEIGHT = 3;
 export interface Measure {
   /** Effective length: non-space characters, CJK ones counted CJK_WEIGHT times. */
   len: number;
+  /** Clause separators, Latin and CJK: Readability's comma count, extended to 。、；：？！. */
   commas: number;
   cjk: number;
 }
 
 export function measure(s: string): Measure {
-  if (!s) return { len: 0, commas: 0, cjk: 0 };
-  const bare = s.replace(SPACE_G, '');
-  const cjk = bare.match(CJK_G)?.length ?? 0;
-  const commas = bare.match(COMMA_G)?.length ?? 0;
-  return { len: bare.length + cjk * (CJK_WEIGHT - 1), commas, cjk };
+  let len = 0;
+  let cjk = 0;
+  let commas = 0;
+  // One pass without allocation: this runs on every text node of every page.
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c <= 0x20 || c === 0xa0 || c === 0x3000 || (c >= 0x2000 && c <= 0x200b) || c === 0x85 || c === 0x1680 || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0xfeff) continue;
+    len++;
+    if ((c >= 0x4e00 && c <= 0x9fff) || (c >= 0x3040 && c <= 0x30ff) || (c >= 0x3400 && c <= 0x4dbf) || (c >= 0xac00 && c <= 0xd7af) || (c >= 0xf900 && c <= 0xfaff)) cjk++;
+    else if (c === 0x2c || c === 0xff0c || c === 0x3001 || c === 0x3002 || c === 0xff1b || c === 0xff1a || c === 0xff1f || c === 0xff01
+      || c === 0x060c || c === 0xfe50 || c === 0xfe10 || c === 0xfe11 || c === 0x2e41 || c === 0x2e34 || c === 0x2e32) commas++;
+  }
+  return { len: len + cjk * (CJK_WEIGHT - 1), commas, cjk };
 }
 
 export const hasCjk = (s: string): boolean => CJK.test(s);

@@ -1,6 +1,6 @@
 // The mirror: feeds in, a deduplicated, revision-keeping Markdown archive out.
 export {
-  Mirror, type MirrorOptions, type Target, type IngestResult, type ReconcileReport, type CycleResult, type ImportResult, type Log,
+  Mirror, type MirrorOptions, type StageTimings, type Target, type IngestResult, type ReconcileReport, type CycleResult, type ImportResult, type Log,
 } from './mirror.ts';
 export { prepare, contentHash, textHtml, plainText, type Prepared } from './prepare.ts';
 export { startMirror, runOnce, archiveRoot, makeMirror, makeFetcher, targetsOf, type MirrorHandle, type StartOptions, type OnceOptions, type OnceResult, type MirrorEvents } from './run.ts';

@@ -9,11 +9,12 @@
 // is fetched again (the feed's validators are stored only after ingest returns).
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { Archive, ArchiveError, ArchiveFormatError, cleanupTemp, pickTime, publish, type ArchiveItem, type PublishResult } from '../archive/index.ts';
+import { Archive, ArchiveFormatError, cleanupTemp, pickTime, publish, type ArchiveItem, type PublishResult } from '../archive/index.ts';
 import { cleanHtml, normalizeLink, type ImageOptions } from '../content/index.ts';
 import type { Feed, Item } from '../parse/index.ts';
 import { ItemStore, type Database, type ItemRow } from '../store/index.ts';
 import { contentHash, prepare, type Prepared } from './prepare.ts';
+import { ArchiveIdError, ItemWriter } from './files.ts';
 
 export interface Log {
   info(obj: object, msg: string): void;
@@ -24,12 +25,24 @@ export interface MirrorOptions {
   /** Time zone of the dates in lists/<site>.md (default Asia/Shanghai). */
   timeZone?: string;
   images?: ImageOptions;
-  /** Files written at once (default 8): the fsyncs of a batch overlap. */
+  /** Files written at once (default 16): the fsyncs of a batch overlap. */
   writeConcurrency?: number;
   now?: () => number;
   log?: Log;
   /** Replaces the content cleaner (benchmarks measure the stages apart). */
   clean?: (html: string, baseUrl: string | undefined) => string;
+  /** Adds the time spent in each stage, ms (for benchmarks). */
+  timings?: StageTimings;
+}
+
+export interface StageTimings {
+  /** Keys, hashes and index lookups. */
+  dedupe: number;
+  clean: number;
+  /** Archive files (atomic writes). */
+  write: number;
+  /** Index rows (one transaction per feed and site). */
+  store: number;
 }
 
 /** Where a feed's items go: one archive site per subscription name. */
@@ -102,6 +115,7 @@ const message = (e: unknown): string => (e instanceof Error ? e.message : String
 export class Mirror {
   readonly archive: Archive;
   readonly items: ItemStore;
+  private readonly writer: ItemWriter;
   private queue: Promise<unknown> = Promise.resolve();
   /** Sites whose list needs rewriting: directory → heading. */
   private changed = new Map<string, string>();
@@ -111,6 +125,7 @@ export class Mirror {
   constructor(readonly db: Database, readonly root: string, private readonly opts: MirrorOptions = {}) {
     this.archive = new Archive(root);
     this.items = new ItemStore(db);
+    this.writer = new ItemWriter(this.archive, opts.writeConcurrency ?? 16);
     this.now = opts.now ?? Date.now;
   }
 
@@ -156,9 +171,15 @@ export class Mirror {
     });
     // Cleaning is the costly step: once per item, whatever the number of sites.
     const cleaned = new Map<number, Cleaned>();
+    const timings = this.opts.timings;
+    let cleanMs = 0;
     const cleanOf = (i: number): Cleaned => {
       let c = cleaned.get(i);
-      if (!c) cleaned.set(i, (c = this.clean(prepared[i]!)));
+      if (!c) {
+        const t = timings ? performance.now() : 0;
+        cleaned.set(i, (c = this.clean(prepared[i]!)));
+        if (timings) cleanMs += performance.now() - t;
+      }
       return c;
     };
     // Oldest first: of two copies of an item, the original claims it (feeds list newest first).
@@ -191,6 +212,7 @@ export class Mirror {
         if (Object.keys(fields).length) touches.push({ id: row.id, fields });
       };
 
+      const t0 = timings ? performance.now() - cleanMs : 0;
       for (const i of order) {
         const p = prepared[i];
         if (!p) continue;
@@ -238,17 +260,28 @@ export class Mirror {
         }
       }
 
+      const t1 = timings ? performance.now() - cleanMs : 0;
+      if (timings) timings.dedupe += t1 - t0;
       // Oldest first, so that ids (counting down) put the newest at the top;
       // feeds list newest first, so among equal times the later one is older.
       news.sort((a, b) => a.time - b.time || b.order - a.order);
-      await pool(news, this.opts.writeConcurrency ?? 8, async (n) => {
+      if (news.length) {
         try {
-          n.written = await this.archive.write(site, { time: n.time, title: n.p.title, url: n.p.url, html: n.c.html });
+          const out = await this.writer.write(site, news.map((n) => ({ time: n.time, title: n.p.title, url: n.p.url, html: n.c.html })));
+          out.forEach((w, k) => {
+            if (w instanceof Error) fail(news[k].p.url || news[k].p.title, w);
+            else news[k].written = w;
+          });
         } catch (e) {
-          fail(n.p.url || n.p.title, e);
+          // The directory itself failed (created or flushed): whatever was renamed is adopted at the next start.
+          for (const n of news) n.written = undefined;
+          this.writer.forget(site);
+          fail(`${news.length} items`, e);
         }
-      });
+      }
       const written = news.filter((n) => n.written);
+      const t2 = timings ? performance.now() : 0;
+      if (timings) timings.write += t2 - cleanMs - t1;
       try {
         this.db.transaction(() => {
           for (const n of written) {
@@ -261,6 +294,7 @@ export class Mirror {
           for (const t of touches) this.items.update(t.id, t.fields);
         }).immediate();
         result.added += written.length;
+        if (timings) timings.store += performance.now() - t2;
       } catch (e) {
         // Without rows the files would be written again next time: take them back.
         await Promise.all(written.map((n) => fs.rm(this.abs(n.written!.path), { force: true }).catch(() => undefined)));
@@ -285,6 +319,7 @@ export class Mirror {
       }
       if (written.length || result.updated || result.restored) this.changed.set(site, target.heading ?? target.site);
     }
+    if (timings) timings.clean += cleanMs;
     this.counts.added += result.added + result.restored;
     this.counts.updated += result.updated;
     return result;
@@ -339,13 +374,19 @@ export class Mirror {
     }).immediate();
   }
 
+  private async writeOne(site: string, item: ArchiveItem & { id?: number }): Promise<{ path: string; id: number }> {
+    const [w] = await this.writer.write(site, [item]);
+    if (w instanceof Error) throw w;
+    return w;
+  }
+
   private async writeFixed(row: ItemRow, item: ArchiveItem): Promise<{ path: string; id: number }> {
     try {
-      return await this.archive.write(row.site, { ...item, id: row.archiveId });
+      return await this.writeOne(row.site, { ...item, id: row.archiveId });
     } catch (e) {
-      if (!(e instanceof ArchiveError)) throw e;
+      if (!(e instanceof ArchiveIdError)) throw e;
       // Its id was taken meanwhile (by a file adopted at start-up): a new one, then.
-      const w = await this.archive.write(row.site, item);
+      const w = await this.writeOne(row.site, item);
       this.items.update(row.id, { archiveId: w.id, path: w.path });
       return w;
     }
@@ -480,10 +521,10 @@ export class Mirror {
         const time = item.time ?? Math.floor((await fs.stat(path.join(source.root, ...f.path.split('/')))).mtimeMs);
         let written: { path: string; id: number };
         try {
-          written = await this.archive.write(siteName, { time, title: item.title, url: item.url, html: item.html, id: f.id });
+          written = await this.writeOne(siteName, { time, title: item.title, url: item.url, html: item.html, id: f.id });
         } catch (e) {
-          if (!(e instanceof ArchiveError)) throw e;
-          written = await this.archive.write(siteName, { time, title: item.title, url: item.url, html: item.html });
+          if (!(e instanceof ArchiveIdError)) throw e;
+          written = await this.writeOne(siteName, { time, title: item.title, url: item.url, html: item.html });
         }
         this.items.insert({
           site, url: item.url, title: item.title, link, contentHash: ch, time, firstSeen: now, archiveId: written.id, path: written.path,

@@ -155,6 +155,25 @@ function doctype(buf: Buffer, lt: number, h: XmlHandler): number {
   return p + 1;
 }
 
+// Elements have a handful of attributes; hostile ones have thousands, checked through a set.
+const seen = new Set<string>();
+let seenFor: Attr[] | null = null;
+
+function isDuplicate(attrs: Attr[], name: string): boolean {
+  if (attrs.length < 16) {
+    for (let i = 0; i < attrs.length; i++) if (attrs[i]!.name === name) return true;
+    return false;
+  }
+  if (seenFor !== attrs) {
+    seen.clear();
+    for (const a of attrs) seen.add(a.name);
+    seenFor = attrs;
+  }
+  if (seen.has(name)) return true;
+  seen.add(name);
+  return false;
+}
+
 function startTag(buf: Buffer, lt: number, h: XmlHandler): number {
   const len = buf.length;
   let p = lt + 1;
@@ -228,7 +247,7 @@ function startTag(buf: Buffer, lt: number, h: XmlHandler): number {
     }
     if (raw.indexOf('<') !== -1) h.problem(`"<" in attribute value in <${name}>`, p);
     const value = raw.indexOf('&') === -1 ? raw : h.attrValue(raw);
-    if (attrs.some((a) => a.name === attrName)) h.problem(`duplicate attribute ${attrName} in <${name}>`, ns);
+    if (isDuplicate(attrs, attrName)) h.problem(`duplicate attribute ${attrName} in <${name}>`, ns);
     else attrs.push({ name: attrName, value });
   }
 }

@@ -18,7 +18,7 @@ test('a new database gets every migration, WAL mode and foreign keys', (t) => {
   assert.equal(db.pragma('journal_mode', { simple: true }), 'wal');
   assert.equal(db.pragma('foreign_keys', { simple: true }), 1);
   const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").pluck().all();
-  assert.deepEqual(tables, ['feeds', 'subscriptions']);
+  for (const name of ['feeds', 'subscriptions']) assert.ok(tables.includes(name), `table ${name} missing`);
   db.prepare("INSERT INTO feeds (url, created) VALUES ('https://a.example/feed', 1)").run();
   // Per-feed cookies live here: owner-only, the WAL included.
   assert.equal(statSync(path).mode & 0o777, 0o600);
@@ -40,10 +40,10 @@ test('data survives a reopen and migrations are not re-applied', (t) => {
 test('a later migration extends the schema in place', (t) => {
   const path = join(tempDir(t), 'feedmirror.db');
   openStore(path).close();
-  const extra: Migration[] = [...migrations, { version: migrations.length + 1, name: 'items', up: 'CREATE TABLE items (id INTEGER PRIMARY KEY)' }];
+  const extra: Migration[] = [...migrations, { version: migrations.length + 1, name: 'later', up: 'CREATE TABLE later_test (id INTEGER PRIMARY KEY)' }];
   const db = openStore(path, { migrations: extra });
   assert.equal(schemaVersion(db), extra.length);
-  assert.equal(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'items'").pluck().get(), 1);
+  assert.equal(db.prepare("SELECT count(*) FROM sqlite_master WHERE name = 'later_test'").pluck().get(), 1);
   db.close();
 });
 

@@ -185,6 +185,7 @@ function guessNextPage(doc: Document, url?: string): string | undefined {
 
 /** Platform notices, see-more links, list headings: lines that are never the article's. */
 const BOILER_LINE = /^(平台声明|特别声明|免责声明|声明[:：]|notice: the content above|以上内容.{0,20}(为|由).{0,40}(上传|发布)|返回.{1,6}[,，]?\s*查看更多|查看更多|加载更多|展开全文|阅读全文|大家都在看|推荐阅读|相关(新闻|阅读|推荐|文章|链接)|猜你喜欢|热门推荐|延伸阅读|更多精彩|责任编辑[:：]?$|(首页|上一页).*(下一页|尾页)|发布于[:：].{0,12}$|\d{4}[-年/.]\d{1,2}[-月/.]\d{1,2}日?\s*(\d{1,2}:\d{2}(:\d{2})?)?$)/i;
+const REF_HEADING = /^(参考(文献|资料|来源)|外部(链接|連結)|參考(文獻|資料)|相关条目|相關條目|参见|參見|注释|註釋|脚注|references|external links|see also|notes|footnotes|sources|bibliography)\s*(\[(编辑|編輯|edit)\])?$/i;
 const HEADING = new Set(['h1', 'h2', 'h3', 'h4', 'h5', 'h6']);
 
 /**
@@ -204,7 +205,13 @@ function trimBoilerplate(parts: Element[], drop: Set<Element>): void {
     for (const e of all) if (BLOCK.has(e.name) && !blockInside.has(e)) leaves.push(e);
   }
   const live: Element[] = [];
+  let refLevel = 0;
   for (const e of leaves) {
+    // A references / external links / see-also section runs to the next heading of its level.
+    const level = HEADING.has(e.name) ? Number(e.name[1]) : 0;
+    if (refLevel && (!level || level > refLevel)) { drop.add(e); continue; }
+    refLevel = 0;
+    if (level && REF_HEADING.test(squash(textOf(e, 100)))) { refLevel = level; drop.add(e); continue; }
     const t = squash(textOf(e, 400));
     if (!t) continue;
     if (t.length < 150 && BOILER_LINE.test(t)) drop.add(e);

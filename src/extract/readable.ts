@@ -368,7 +368,7 @@ const CONDITIONAL = new Set(['form', 'fieldset', 'table', 'ul', 'ol', 'div', 'se
 /** Captions, credits, bylines and datelines: page furniture that is not the article's text. */
 const META_HINT = /(^|[\s_-])(byline|by-line|author|authors|dateline|timestamp|pubdate|publish-?date|date|credit|credits|caption|wp-caption-text|photo-?credit|image-?credit|article-?meta|post-?meta|entry-?meta)([\s_-]|$)/i;
 /** Whole-element labels of widgets. */
-const LABEL = /^(advertisement|advert|ad|sponsored|caption|close|share|tweet|email|print|广告|展开全文|收起|打开APP|点击查看|评论|收藏|举报|点赞|不喜欢|分享|分享到|复制链接|回复)$/i;
+const LABEL = /^(advertisement|advert|ad|sponsored|caption|close|share|tweet|email|print|广告|展开全文|收起|打开APP|点击查看|评论|收藏|举报|点赞|不喜欢|分享|分享到|复制链接|回复|\[(编辑|编辑源代码|edit|edit source)\])$/i;
 const SHARE = /share|sharing|social|分享/i;
 
 /** Readability's prepArticle: drop link lists, share bars, ad boxes and forms inside the picked body. */

@@ -19,7 +19,7 @@ import {
 import { Auth, sameToken, type Session } from './auth.ts';
 import { Metrics } from './metrics.ts';
 import { formatCursor, parseCursor, Reader, type Page, type Scope } from './reader.ts';
-import { searchItems } from './search.ts';
+import { searchItems, SearchQueryError, type Found } from './search.ts';
 
 export interface ServerOptions {
   /** Default 127.0.0.1. */
@@ -322,20 +322,27 @@ export async function buildServer(config: Config, db: Database, opts: ServerOpti
 
   app.get('/search', { preHandler: readable }, async (req, reply) => {
     const query = str(q(req).q).slice(0, 500);
+    const pageNo = /^\d{1,3}$/.test(str(q(req).page)) ? Math.max(1, Number(str(q(req).page))) : 1;
     const ctx = ctxOf(req, { nav: 'search', query, title: query ? `${query} – 搜索 Search` : '搜索 Search' });
-    let entries: EntryView[] = [];
+    const per = 30;
+    let found: Found = { entries: [], total: 0 };
     let error: string | undefined;
     if (query.trim()) {
       try {
-        entries = searchItems(reader, query, 50);
+        found = searchItems(reader, query, per, (pageNo - 1) * per);
       } catch (e) {
-        error = (e as Error).message;
+        if (!(e instanceof SearchQueryError)) throw e;
+        error = e.message;
       }
     }
+    const link = (n: number): string => `/search?${new URLSearchParams({ q: query, page: String(n) })}`;
     return sendHtml(reply, listPage(ctx, {
-      heading: query ? `搜索 Search: ${query}` : '搜索 Search', entries,
+      heading: query ? `搜索 Search: ${query}` : '搜索 Search', entries: found.entries,
+      toolbar: query && !error ? html`${found.total} 条结果 results${found.fallback ? ' (titles only: the search index is empty)' : ''}` : undefined,
+      newer: pageNo > 1 ? link(pageNo - 1) : undefined,
+      older: pageNo * per < Math.min(found.total, 300) ? link(pageNo + 1) : undefined,
       empty: error ? `无法搜索 Cannot search: ${error}` : query ? '没有结果 No results.' : '输入关键词 Type a query: words, "phrases", -exclusion, site:, after:/before:',
-    }));
+    }), error ? 400 : 200);
   });
 
   // The article.

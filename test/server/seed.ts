@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { loadConfig, type Config } from '../../src/config/index.ts';
 import { makeMirror } from '../../src/mirror/index.ts';
 import { parseFeed } from '../../src/parse/index.ts';
+import { indexItems } from '../../src/search/index.ts';
 import { openStore, type Database } from '../../src/store/index.ts';
 
 export const REFERENCE = readFileSync(new URL('../../../shared/examples/voachinese-7844678.md', import.meta.url), 'utf8');
@@ -39,7 +40,7 @@ export interface Seeded {
 }
 
 /** A data dir with the reference item, a hostile item and `extra` filler items over two sites. */
-export async function seed(opts: { extra?: number; allow?: string[] } = {}): Promise<Seeded> {
+export async function seed(opts: { extra?: number; allow?: string[]; index?: boolean } = {}): Promise<Seeded> {
   const dir = mkdtempSync(join(tmpdir(), 'fm-reader-'));
   const config = loadConfig({ dataDir: dir, env: {} });
   config.allow = opts.allow ?? ['127.0.0.1'];
@@ -63,6 +64,16 @@ export async function seed(opts: { extra?: number; allow?: string[] } = {}): Pro
   await mirror.ingest(parseFeed(rss('美国之音', voa)), [{ site: '美国之音' }]);
   await mirror.ingest(parseFeed(rss('Example News', other)), [{ site: 'Example News' }]);
   await mirror.idle();
+  if (opts.index !== false) {
+    // The search index, filled from the archive files as the mirror would.
+    const rows = db.prepare('SELECT id, site, path, time FROM items').all() as { id: number; site: string; path: string; time: number }[];
+    const docs = [];
+    for (const r of rows) {
+      const item = await mirror.archive.read(r.path);
+      docs.push({ id: r.id, site: r.site, title: item.title, html: item.html, published: r.time });
+    }
+    indexItems(db, docs);
+  }
   const ids = new Map((db.prepare('SELECT title, id FROM items').all() as { title: string; id: number }[]).map((r) => [r.title, r.id]));
   return {
     dir, config, db, ids,

@@ -196,6 +196,14 @@ describe('private reader', () => {
     assert.equal(r.status, 200);
     assert.match(r.text, /<mark>外相<\/mark>/);
     assert.match(r.text, new RegExp(`href="/item/${s.ids.get(REFERENCE_TITLE)}"`));
+    assert.match(r.text, /class="excerpt">[^<]*<mark>/, 'a snippet with the match marked');
+    const trad = await c.req(`/search?q=${encodeURIComponent('莫斯科會晤')}`);
+    assert.match(trad.text, new RegExp(`href="/item/${s.ids.get(REFERENCE_TITLE)}"`), 'Traditional finds Simplified');
+    const other = await c.req(`/search?q=${encodeURIComponent('外相 site:Example')}`);
+    assert.doesNotMatch(other.text, new RegExp(`href="/item/${s.ids.get(REFERENCE_TITLE)}"`));
+    const bad = await c.req(`/search?q=${encodeURIComponent('-外相')}`);
+    assert.equal(bad.status, 400);
+    assert.match(bad.text, /Cannot search: a query needs at least one word/);
     const none = await c.req(`/search?q=${encodeURIComponent('<script>alert(1)</script>')}`);
     assert.equal(none.status, 200);
     assert.doesNotMatch(none.text, /<script>alert/);
@@ -261,7 +269,7 @@ describe('first start and public mode', () => {
   });
 
   test('public: anyone reads, only the administrator changes', async () => {
-    const s = await seed({ extra: 2 });
+    const s = await seed({ extra: 2, index: false });
     const server = await startServer(s.config, s.db, { port: 0, public: true, adminPassword: PASSWORD, log: () => {} });
     try {
       const anon = client(server.url);
@@ -270,6 +278,10 @@ describe('first start and public mode', () => {
       assert.match(list.text, /美国之音/);
       assert.doesNotMatch(list.text, /csrf-token|action="\/item\/\d+\/star"/, 'no change forms for readers');
       assert.equal((await anon.req(`/item/${s.ids.get(REFERENCE_TITLE)}`)).status, 200);
+      // Without a search index, titles are searched.
+      const found = await anon.req(`/search?q=${encodeURIComponent('外相')}`);
+      assert.match(found.text, /titles only/);
+      assert.match(found.text, /<mark>外相<\/mark>/);
       const star = await anon.req(`/item/${s.ids.get(REFERENCE_TITLE)}/star`, { method: 'POST', form: { value: '1' }, headers: { accept: 'application/json' } });
       assert.equal(star.status, 403);
       assert.equal((await anon.req('/subscriptions')).status, 303);

@@ -3,7 +3,10 @@
 
 const ESC: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
+const SPECIAL = /[&<>"']/;
+
 export function escapeHtml(s: string): string {
+  if (!SPECIAL.test(s)) return s;
   return s.replace(/[&<>"']/g, (c) => ESC[c]);
 }
 

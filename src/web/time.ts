@@ -28,10 +28,29 @@ interface Fields {
   second: number;
 }
 
-function fields(t: number, tz: string): Fields {
+function slowFields(t: number, tz: string): Fields {
   const out: Record<string, number> = {};
   for (const p of zone(tz).parts.formatToParts(t)) if (p.type !== 'literal') out[p.type] = Number(p.value);
   return out as unknown as Fields;
+}
+
+// Offsets change at most every quarter hour (DST and zone changes fall on such
+// boundaries), so one formatToParts per zone and quarter serves every list.
+const QUARTER = 900_000;
+const offsets = new Map<string, number>();
+
+function fields(t: number, tz: string): Fields {
+  const key = `${tz} ${Math.floor(t / QUARTER)}`;
+  let off = offsets.get(key);
+  if (off === undefined) {
+    const start = Math.floor(t / QUARTER) * QUARTER;
+    const f = slowFields(start, tz);
+    off = Date.UTC(f.year, f.month - 1, f.day, f.hour, f.minute, f.second) - start;
+    if (offsets.size > 20_000) offsets.clear();
+    offsets.set(key, off);
+  }
+  const d = new Date(t + off);
+  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds() };
 }
 
 const pad = (n: number): string => String(n).padStart(2, '0');
@@ -50,7 +69,7 @@ export function formatTime(t: number, tz: string): string {
 
 /** The zone's offset from UTC at instant t, ms. */
 function offsetAt(t: number, tz: string): number {
-  const f = fields(t, tz);
+  const f = slowFields(t, tz);
   return Date.UTC(f.year, f.month - 1, f.day, f.hour, f.minute, f.second) - Math.floor(t / 1000) * 1000;
 }
 

@@ -178,4 +178,17 @@ export const migrations: Migration[] = [
       END;
     `,
   },
+  {
+    version: 5,
+    name: 'mirror: when each feed was last archived',
+    // A fetch that did not go through the mirror (feedmirror fetch) stores the
+    // feed's validators without archiving its items; the mirror compares this
+    // time with the feed's last_success and then fetches it in full again.
+    up: `
+      CREATE TABLE feed_mirror (
+        feed_id INTEGER PRIMARY KEY REFERENCES feeds (id) ON DELETE CASCADE,
+        archived INTEGER NOT NULL
+      );
+    `,
+  },
 ];

@@ -2,7 +2,7 @@
 // of queries, Traditional = Simplified), with filters, ranking and snippets.
 export {
   indexItem, indexItems, removeItem, optimizeIndex, indexedCount, search,
-  TITLE_WEIGHT, RECENCY_BOOST, RECENCY_HALF_LIFE, CANDIDATES,
+  TITLE_WEIGHT, RECENCY_BOOST, RECENCY_HALF_LIFE, CANDIDATES, COUNT_CAP,
   type IndexItem, type SearchOptions, type SearchResult, type Hit,
 } from './search.ts';
 export { parseQuery, compileQuery, SearchQueryError, type ParsedQuery } from './query.ts';

@@ -43,8 +43,10 @@ export interface Hit {
 }
 
 export interface SearchResult {
-  /** Every matching item (hits is one page of it). */
+  /** Matching items (hits is one page of them), counted up to COUNT_CAP. */
   total: number;
+  /** false when total stopped at COUNT_CAP: "10000 or more". */
+  exact: boolean;
   hits: Hit[];
 }
 
@@ -53,8 +55,14 @@ export const TITLE_WEIGHT = 4;
 /** Recency: the score is relevance × (1 + BOOST / (1 + age / HALF_LIFE)). */
 export const RECENCY_BOOST = 0.5;
 export const RECENCY_HALF_LIFE = 30 * 86_400_000;
-/** Candidates taken by relevance before the recency blend orders them. */
-export const CANDIDATES = 300;
+/**
+ * Matches ranked per query: all of them when there are fewer, else the most
+ * recently indexed ones (highest item ids: the mirror numbers items as they
+ * arrive), so that a very common word costs no more than a rare one.
+ */
+export const CANDIDATES = 1000;
+/** Matches counted at most. */
+export const COUNT_CAP = 10_000;
 const MAX_LIMIT = 1000;
 const MAX_OFFSET = 100_000;
 
@@ -178,9 +186,8 @@ function int(value: unknown, what: string, def: number, max: number): number {
 
 /**
  * Runs a query (see docs/search.md for the syntax). Ranking: bm25 (title
- * weighted) picks the best CANDIDATES, which are then ordered by relevance
- * blended with recency; ties go to the newer item. A query of filters alone
- * lists the newest matching items.
+ * weighted) blended with recency over the CANDIDATES; ties go to the newer
+ * item. A query of filters alone lists the newest matching items.
  */
 export function search(db: Database, query: string, options: SearchOptions = {}): SearchResult {
   const limit = int(options.limit, 'limit', 20, MAX_LIMIT);
@@ -192,29 +199,37 @@ export function search(db: Database, query: string, options: SearchOptions = {})
   const hasFilter = f.sql !== '';
   if (!c.match && !hasFilter) {
     if (q.not.length) throw new SearchQueryError('a query needs at least one word to look for, not only -exclusions');
-    return { total: 0, hits: [] };
+    return { total: 0, exact: true, hits: [] };
   }
 
   let total: number;
+  let exact = true;
   let page: Candidate[];
   if (c.match) {
-    const join = hasFilter ? `JOIN search_docs d ON d.id = f.rowid` : '';
+    // CROSS JOIN keeps the FTS5 table outside, so it is read newest first and
+    // the scan stops after the candidates.
+    const join = hasFilter ? 'CROSS JOIN search_docs d ON d.id = f.rowid' : '';
     const cond = hasFilter ? `AND ${f.sql}` : '';
     const params = [c.match, ...f.params];
+    const window = Math.max(CANDIDATES, offset + limit);
     let rows: { id: number; rel: number }[];
     try {
       rows = stmt(
         db,
         `SELECT f.rowid AS id, -bm25(search_fts, ${TITLE_WEIGHT}, 1) AS rel FROM search_fts f ${join}
-         WHERE search_fts MATCH ? ${cond} ORDER BY bm25(search_fts, ${TITLE_WEIGHT}, 1) LIMIT ?`,
-      ).all(...params, Math.max(CANDIDATES, offset + limit)) as { id: number; rel: number }[];
+         WHERE search_fts MATCH ? ${cond} ORDER BY f.rowid DESC LIMIT ?`,
+      ).all(...params, window) as { id: number; rel: number }[];
     } catch (err) {
       // Only our own quoting reaches FTS5; a syntax error here is a bug, but say what was asked.
       throw new SearchQueryError(`cannot run query ${JSON.stringify(query)}: ${(err as Error).message}`);
     }
-    total = rows.length < Math.max(CANDIDATES, offset + limit)
-      ? rows.length
-      : (stmt(db, `SELECT count(*) AS n FROM search_fts f ${join} WHERE search_fts MATCH ? ${cond}`).get(...params) as { n: number }).n;
+    if (rows.length < window) total = rows.length;
+    else {
+      // Counting a very common word's matches would cost more than the search.
+      total = (stmt(db, `SELECT count(*) AS n FROM (SELECT 1 FROM search_fts f ${join} WHERE search_fts MATCH ? ${cond} LIMIT ${COUNT_CAP})`)
+        .get(...params) as { n: number }).n;
+      exact = total < COUNT_CAP;
+    }
     const meta = stmt(db, 'SELECT site, published FROM search_docs WHERE id = ?');
     const cands: Candidate[] = [];
     for (const r of rows) {
@@ -229,7 +244,8 @@ export function search(db: Database, query: string, options: SearchOptions = {})
   } else {
     const not = c.exclude ? 'AND d.id NOT IN (SELECT rowid FROM search_fts WHERE search_fts MATCH ?)' : '';
     const params = [...f.params, ...(c.exclude ? [c.exclude] : [])];
-    total = (stmt(db, `SELECT count(*) AS n FROM search_docs d WHERE ${f.sql} ${not}`).get(...params) as { n: number }).n;
+    total = (stmt(db, `SELECT count(*) AS n FROM (SELECT 1 FROM search_docs d WHERE ${f.sql} ${not} LIMIT ${COUNT_CAP})`).get(...params) as { n: number }).n;
+    exact = total < COUNT_CAP;
     const rows = stmt(
       db,
       `SELECT d.id, d.site, d.published FROM search_docs d WHERE ${f.sql} ${not}
@@ -252,5 +268,5 @@ export function search(db: Database, query: string, options: SearchOptions = {})
       score: p.score,
     };
   });
-  return { total, hits };
+  return { total, exact, hits };
 }

@@ -1,7 +1,7 @@
 // Text for the index: HTML to plain text, and a normalization that keeps every
 // UTF-16 offset, so that matches found in the normalized text mark the original.
 import { Parser } from 'htmlparser2';
-import { Converter } from 'opencc-js/t2cn';
+import { Converter, Locale } from 'opencc-js/t2cn';
 
 // Elements whose end (or start) separates words; inline ones (a, b, span...) do
 // not, since Chinese has no spaces and <b>崔</b>善姬 is one name.
@@ -52,20 +52,37 @@ export function htmlToText(html: string): string {
   return parts.join('').trim();
 }
 
-const toSimplified = Converter({ from: 'tw', to: 'cn' });
-const fromHongKong = Converter({ from: 'hk', to: 'cn' });
-// Per character, cached: converting whole texts with OpenCC's phrase tables is
-// slow (~0.8M chars/s here) and may change lengths; a character map keeps
-// offsets and is applied the same way to documents and queries.
+// Traditional (and Taiwan, Hong Kong variant) characters to Simplified, one
+// character to one: converting whole texts with OpenCC's phrase tables is slow
+// (~0.8M chars/s here) and may change lengths; a character map keeps offsets,
+// and is applied the same way to documents and queries.
 const simplified = new Map<string, string>();
+{
+  const toSimplified = Converter({ from: 'tw', to: 'cn' });
+  const fromHongKong = Converter({ from: 'hk', to: 'cn' });
+  const groups = [...Locale.from.tw, ...Locale.from.hk, ...Locale.to.cn];
+  for (const group of groups) {
+    for (const dict of group) {
+      if (typeof dict !== 'string') continue;
+      for (const entry of dict.split('|')) {
+        const key = entry.slice(0, entry.indexOf(' '));
+        if (Array.from(key).length !== 1 || simplified.has(key)) continue;
+        const s = fromHongKong(toSimplified(key));
+        if (s !== key && s.length === key.length) simplified.set(key, s);
+      }
+    }
+  }
+}
+const escapeClass = (c: string) => (/[\\\]\[^-]/.test(c) ? `\\${c}` : c);
+/** Everything normalize changes: upper case, full-width ASCII, Traditional characters. */
+const CHANGES = new RegExp(`[\\p{Lu}\\uff01-\\uff5e${[...simplified.keys()].map(escapeClass).join('')}]`, 'gu');
 
-function simplify(c: string): string {
-  const known = simplified.get(c);
-  if (known !== undefined) return known;
-  let s: string = fromHongKong(toSimplified(c)) ?? c;
-  if (s.length !== c.length) s = c;
-  simplified.set(c, s);
-  return s;
+function change(c: string): string {
+  const s = simplified.get(c);
+  if (s !== undefined) return s;
+  const code = c.charCodeAt(0);
+  const r = code >= 0xff01 && code <= 0xff5e ? String.fromCharCode(code - 0xfee0).toLowerCase() : c.toLowerCase();
+  return r.length === c.length ? r : c;
 }
 
 /**
@@ -74,37 +91,5 @@ function simplify(c: string): string {
  * each code unit stays at its offset.
  */
 export function normalize(text: string): string {
-  let out = '';
-  let plain = 0; // start of a stretch copied unchanged
-  for (let i = 0; i < text.length; i++) {
-    const code = text.charCodeAt(i);
-    let rep: string | undefined;
-    if (code < 0x80) {
-      if (code >= 65 && code <= 90) rep = String.fromCharCode(code + 32);
-    } else if (code >= 0xff01 && code <= 0xff5e) {
-      rep = String.fromCharCode(code - 0xfee0).toLowerCase();
-    } else if (code >= 0xd800 && code <= 0xdbff && i + 1 < text.length) {
-      const pair = text.slice(i, i + 2);
-      const s = simplify(pair);
-      if (s !== pair) {
-        out += text.slice(plain, i) + s;
-        plain = i + 2;
-      }
-      i++;
-      continue;
-    } else if (code >= 0x2e80) {
-      const c = text[i];
-      const s = simplify(c);
-      if (s !== c) rep = s;
-    } else {
-      const c = text[i];
-      const l = c.toLowerCase();
-      if (l !== c && l.length === 1) rep = l;
-    }
-    if (rep !== undefined) {
-      out += text.slice(plain, i) + rep;
-      plain = i + 1;
-    }
-  }
-  return plain === 0 ? text : out + text.slice(plain);
+  return text.replace(CHANGES, change);
 }

@@ -51,6 +51,23 @@ function archiver(db: Database, mirror: Mirror, results: Map<number, IngestResul
   };
 }
 
+/** Notes that a feed's last fetch went through the mirror (archived, or unchanged). */
+function archived(db: Database, report: FeedReport): void {
+  if (report.outcome === 'error') return;
+  db.prepare('INSERT INTO feed_mirror (feed_id, archived) VALUES (?, ?) ON CONFLICT (feed_id) DO UPDATE SET archived = excluded.archived')
+    .run(report.feed.id, Date.now());
+}
+
+/**
+ * Feeds fetched since the mirror last archived them (by \`feedmirror fetch\`, which
+ * does not archive) lose their validators, so that this cycle gets them in full.
+ */
+function refetchUnarchived(db: Database): void {
+  db.prepare(`UPDATE feeds SET etag = NULL, last_modified = NULL
+              WHERE (etag IS NOT NULL OR last_modified IS NOT NULL) AND last_success IS NOT NULL
+                AND last_success > coalesce((SELECT archived FROM feed_mirror WHERE feed_id = feeds.id), 0)`).run();
+}
+
 /** Opens the store, adds the starter list on a first start, reconciles store and archive. */
 async function open(config: Config, events: MirrorEvents, starter: boolean): Promise<{ db: Database; mirror: Mirror }> {
   const db = openStore(config.dbPath);
@@ -88,11 +105,15 @@ export async function runOnce(config: Config, opts: OnceOptions = {}): Promise<O
   const { db, mirror } = await open(config, { ...opts, onReconcile: (r) => { reconcile = r; opts.onReconcile?.(r); } }, opts.starter ?? true);
   const fetcher = makeFetcher(config);
   try {
+    refetchUnarchived(db);
     const results = new Map<number, IngestResult>();
     const summary = await runCycle(db, fetcher, {
       due: opts.due ?? false, minInterval: config.minInterval, maxInterval: config.maxInterval, concurrency: config.concurrency,
       signal: opts.signal, log: opts.log, onFeed: archiver(db, mirror, results),
-      onProgress: (report) => opts.onFeed?.(report, results.get(report.feed.id)),
+      onProgress: (report) => {
+        archived(db, report);
+        opts.onFeed?.(report, results.get(report.feed.id));
+      },
     });
     const result = await mirror.finishCycle({ git: config.git });
     opts.onCycle?.(summary, result);
@@ -137,11 +158,15 @@ export async function startMirror(config: Config, opts: StartOptions = {}): Prom
 
   const loop = async (): Promise<void> => {
     while (!controller.signal.aborted) {
+      refetchUnarchived(db);
       const results = new Map<number, IngestResult>();
       const summary = await runCycle(db, fetcher, {
         due: true, minInterval: config.minInterval, maxInterval: config.maxInterval, concurrency: config.concurrency,
         signal: controller.signal, log: opts.log, onFeed: archiver(db, mirror, results),
-        onProgress: (report) => opts.onFeed?.(report, results.get(report.feed.id)),
+        onProgress: (report) => {
+        archived(db, report);
+        opts.onFeed?.(report, results.get(report.feed.id));
+      },
       });
       const result = await mirror.finishCycle({ git: config.git });
       if (summary.total || result.lists.length) opts.onCycle?.(summary, result);

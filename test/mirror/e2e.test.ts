@@ -2,6 +2,7 @@
 // as a real process into an empty data directory, then a repeat and an edit.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +21,13 @@ test('once: RSS, Atom and GBK feeds into an empty data directory; a repeat chang
     const body = feeds[req.url ?? ''];
     if (!body) {
       res.statusCode = 404;
+      return res.end();
+    }
+    // Validators, so that repeats are answered 304 as real servers do.
+    const etag = `"${createHash('sha1').update(body).digest('hex')}"`;
+    res.setHeader('etag', etag);
+    if (req.headers['if-none-match'] === etag) {
+      res.statusCode = 304;
       return res.end();
     }
     // No charset: the GBK feed's own declaration decides.
@@ -151,4 +159,13 @@ test('once: RSS, Atom and GBK feeds into an empty data directory; a repeat chang
   assert.match(fourth.stdout, /0 new, 0 updated items/);
   assert.deepEqual(mtimes(data + '/archive'), again);
   assert.equal(count('SELECT count(*) FROM item_revisions'), 1);
+
+  // A new item fetched by \`feedmirror fetch\` (which does not archive) stores the feed's
+  // validators; the next mirror cycle must still get the feed in full and archive it.
+  feeds['/rss.xml'] = Buffer.from(feeds['/rss.xml'].toString('utf8').replace('<item>', `<item><title>后来的新闻</title><link>https://news.example.com/a/1005.html</link><guid>https://news.example.com/a/1005.html</guid><pubDate>Wed, 22 Oct 2025 08:00:00 GMT</pubDate><description>新的一条</description></item>\n<item>`));
+  const fetched = await cli(['fetch', '--all', '--data', data]);
+  assert.equal(fetched.code, 0, fetched.stderr);
+  const fifth = await cli(['once', '--data', data]);
+  assert.match(fifth.stdout, /1 new, 0 updated items/);
+  assert.ok(tree(archive).includes('articles/示例新闻/1048571_后来的新闻.md'));
 });

@@ -113,7 +113,9 @@ export function unlikely(root: ParentNode, hardOnly = false): Set<Element> {
     else if (n.name === 'nav' || n.name === 'aside' || n.name === 'footer') bad = !hasArticleInside(n);
     else if (h.length > 1 && n.name !== 'body' && n.name !== 'a' && n.name !== 'html' && n.name !== 'main' && n.name !== 'article'
       && (UNLIKELY.test(h) || CJK_HINT_NEG.test(h)) && (!MAYBE.test(h) || (!OFF.includes('hard') && HARD_UNLIKELY.test(h)))
-      && n.attribs.itemprop !== 'articleBody' && !/article/i.test(h) && !inTag(n, 'table', 'code', 'pre')) bad = true;
+      && n.attribs.itemprop !== 'articleBody' && !/article/i.test(h) && !inTag(n, 'table', 'code', 'pre')
+      // Utility-class soup ("showCommentsIconInShareSec") on a wrapper of the whole story is no verdict.
+      && !((n.attribs.class ?? '').trim().split(/\s+/).length >= 6 && hasHeadline(n))) bad = true;
     else if (!OFF.includes('teaser') && teaserList(n)) { for (const c of n.children) if (isElement(c) && teaser(c)) drop.add(c); continue; }
     if (bad) { drop.add(n); continue; }
     for (const c of n.children) stack.push(c);
@@ -166,6 +168,10 @@ function linkText(e: Element): string {
     if (n.name === 'a') s += textLite(n); else st.push(...n.children);
   }
   return s;
+}
+
+function hasHeadline(e: Element): boolean {
+  return elements(e).some((d) => d.name === 'h1' || d.attribs.itemprop === 'articleBody');
 }
 
 function hasArticleInside(e: Element): boolean {

@@ -168,8 +168,13 @@ export async function startMirror(config: Config, opts: StartOptions = {}): Prom
         opts.onFeed?.(report, results.get(report.feed.id));
       },
       });
-      const result = await mirror.finishCycle({ git: config.git });
-      if (summary.total || result.lists.length) opts.onCycle?.(summary, result);
+      try {
+        const result = await mirror.finishCycle({ git: config.git });
+        if (summary.total || result.lists.length) opts.onCycle?.(summary, result);
+      } catch (e) {
+        // A list that cannot be written (disk full) is retried next cycle; the loop goes on.
+        opts.log?.warn({}, `writing the lists failed (retried next cycle): ${(e as Error).message}`);
+      }
       if (controller.signal.aborted) break;
       const next = nextDue.get() as number | null;
       const wait = next === null ? poll : Math.min(poll, Math.max(1000, next - Date.now()));

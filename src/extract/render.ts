@@ -45,6 +45,18 @@ export function resolve(href: string, base: string | undefined): string {
   try { return new URL(href.trim(), base).href; } catch { return href; }
 }
 
+/**
+ * Whether a (resolved) URL may stay: no script schemes, also when hidden with the
+ * tabs, newlines and control characters that URL parsers strip.
+ */
+export function safeUrl(url: string, attr = 'href'): boolean {
+  const bare = url.replace(/[\u0000-\u0020\u007f-\u009f]/g, '').toLowerCase();
+  const scheme = bare.match(/^([a-z][a-z0-9+.-]*):/)?.[1];
+  if (!scheme) return true;
+  if (scheme === 'data') return attr === 'src' && /^data:image\/(png|jpe?g|gif|webp|avif);/.test(bare);
+  return ['http', 'https', 'mailto', 'tel', 'ftp'].includes(scheme);
+}
+
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const escAttr = (s: string) => s.replace(/&/g, '&amp;').replace(/"/g, '&quot;');
 const URL_ATTRS = new Set(['href', 'src', 'poster', 'cite']);
@@ -73,8 +85,8 @@ export function renderHtml(parts: AnyNode[], drop: Set<Element>, base: string | 
       if (k.startsWith('on') || k === 'style' || !/^[a-z_:][-a-z0-9_:.]*$/.test(k)) continue;
       let val = v;
       if (URL_ATTRS.has(k)) {
-        if (/^\s*(javascript|vbscript):/i.test(val)) continue;
         val = resolve(val, base);
+        if (!safeUrl(val, k)) continue;
       }
       attrs += ` ${k}="${escAttr(val)}"`;
     }

@@ -9,3 +9,4 @@ export { parseQuery, compileQuery, SearchQueryError, type ParsedQuery } from './
 export { htmlToText, normalize } from './text.ts';
 export { indexTokens, queryWords } from './tokens.ts';
 export { snippet, highlight, markPattern } from './snippet.ts';
+export { indexArchive, type IndexArchiveOptions, type IndexArchiveReport } from './archive.ts';

@@ -44,7 +44,8 @@ type AttrChange = Map<string, string | null>;
 export class Doc {
   readonly root: Document;
   private readonly openEnd: Map<Element, number>;
-  private readonly removed = new Set<ChildNode>();
+  /** Removed source ranges [start, end], sorted and disjoint. */
+  private readonly ranges: [number, number][] = [];
   private readonly attrChanges = new Map<Element, AttrChange>();
 
   constructor(readonly src: string) {
@@ -74,8 +75,9 @@ export class Doc {
         let inner = end;
         // An explicit end tag is the element's last token: `</name ...>` ending right at `end`.
         if (this.src[end] === '>') {
-          const lt = this.src.lastIndexOf('</', end);
-          if (lt > (this.openEnd.get(node) ?? -1) && this.src.indexOf('>', lt) === end &&
+          // The last tag's '<' (an end tag holds no other '<'), found without scanning far back.
+          const lt = this.src.lastIndexOf('<', end);
+          if (this.src[lt + 1] === '/' && lt > (this.openEnd.get(node) ?? -1) && this.src.indexOf('>', lt) === end &&
             this.src.slice(lt + 2, lt + 2 + node.name.length).toLowerCase() === node.name) inner = lt - 1;
         }
         stack.push([node, inner]);
@@ -84,7 +86,7 @@ export class Doc {
   }
 
   get changed(): boolean {
-    return this.removed.size > 0 || this.attrChanges.size > 0;
+    return this.ranges.length > 0 || this.attrChanges.size > 0;
   }
 
   /** Every element in document order (removed ones included; check `isRemoved`). */
@@ -100,18 +102,40 @@ export class Doc {
     return out;
   }
 
-  /** True when the node or an ancestor was removed (by source range: removals are few, trees can be deep). */
+  /** True when the node or an ancestor was removed: a binary search in the removed source ranges. */
   isRemoved(node: ChildNode): boolean {
-    if (this.removed.size === 0 || node.startIndex == null) return false;
-    for (const r of this.removed) {
-      if (r.startIndex! <= node.startIndex && node.startIndex <= r.endIndex! && (r === node || node.startIndex > r.startIndex! || isInside(node, r))) return true;
-    }
-    return false;
+    const at = node.startIndex;
+    if (at == null || this.ranges.length === 0) return false;
+    const i = this.rangeBefore(at);
+    return i >= 0 && this.ranges[i][1] >= at;
   }
 
   remove(node: ChildNode): void {
-    if (node.startIndex == null || node.endIndex == null) return;
-    this.removed.add(node);
+    const start = node.startIndex;
+    const end = node.endIndex;
+    if (start == null || end == null || this.isRemoved(node)) return;
+    // Keep `ranges` sorted and disjoint: drop the ranges this one swallows, insert it.
+    const i = this.rangeBefore(start) + 1;
+    let j = i;
+    while (j < this.ranges.length && this.ranges[j][0] <= end) j++;
+    this.ranges.splice(i, j - i, [start, end]);
+  }
+
+  /** Index of the last range starting at or before `at` (-1 if none). */
+  private rangeBefore(at: number): number {
+    let lo = 0;
+    let hi = this.ranges.length - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.ranges[mid][0] <= at) {
+        found = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return found;
   }
 
   attr(el: Element, name: string): string | undefined {
@@ -149,10 +173,7 @@ export class Doc {
   toString(): string {
     if (!this.changed) return this.src;
     const edits: { start: number; end: number; text: string }[] = [];
-    for (const node of this.removed) {
-      if (node.parent && node.parent.type !== 'root' && this.isRemoved(node.parent as ChildNode)) continue;
-      edits.push({ start: node.startIndex!, end: node.endIndex! + 1, text: '' });
-    }
+    for (const [start, end] of this.ranges) edits.push({ start, end: end + 1, text: '' });
     for (const [el, change] of this.attrChanges) {
       if (this.isRemoved(el)) continue;
       edits.push(this.retag(el, change));
@@ -244,12 +265,6 @@ export function attrSpans(tag: string): AttrSpan[] {
     spans.push({ name, start, end: i });
   }
   return spans;
-}
-
-// Only needed when two nodes share a start index (elements htmlparser2 makes up for stray end tags).
-function isInside(node: ChildNode, ancestor: ChildNode): boolean {
-  for (let p = node.parent; p; p = p.parent) if (p === ancestor) return true;
-  return false;
 }
 
 const VOID = new Set(['area', 'base', 'basefont', 'bgsound', 'br', 'col', 'embed', 'frame', 'hr', 'image', 'img', 'input', 'keygen', 'link', 'meta', 'param', 'source', 'track', 'wbr']);

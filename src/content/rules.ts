@@ -23,7 +23,7 @@ const BLOCKS = 'p, div, section, aside, footer, small, span, blockquote, ul, ol,
 /** Footers and share bars found in real feeds (feedx.net, WordPress, FeedBurner, Jetpack, AddToAny, FT/RFI, GreatFire NYT mirror). */
 export const BUILTIN_RULES: readonly Rule[] = Object.freeze([
   { name: 'feedx-footer', selector: 'div', text: /^获取更多RSS/, scope: 'tail', separators: true },
-  { name: 'wordpress-appeared-first', selector: 'p, div', text: /^(?:The post )?.+ appeared first on .+$/s, scope: 'tail' },
+  { name: 'wordpress-appeared-first', selector: 'p, div', text: /^(?:The post )?.{1,400}? appeared first on .{1,200}$/s, scope: 'tail' },
   { name: 'better-feed', selector: 'p, div', text: /^Feed enhanced by (?:the )?Better Feed\b/i, scope: 'tail' },
   // The same plugin's copyright line: "© author for site, year. |Permalink |No comment |Add to del.icio.us".
   { name: 'better-feed-copyright', selector: 'p, div', text: /^© .{1,300}\|\s*Permalink\s*\|/, scope: 'tail', separators: true },
@@ -106,12 +106,30 @@ function ignorable(doc: Doc, node: ChildNode): boolean {
   return collapsed(doc, node) === '' && selectAll('img, picture, video, audio, iframe, svg, object, embed', node).length === 0;
 }
 
-function atTail(doc: Doc, el: Element): boolean {
-  for (let node: ChildNode = el; node.parent; node = node.parent as unknown as ChildNode) {
-    for (let next = node.next; next; next = next.next) if (!ignorable(doc, next)) return false;
-    if (node.parent.type === 'root') break;
-  }
-  return true;
+/**
+ * Whether an element has only ignorable nodes after it, up to the end of the document.
+ * Per parent, the index of its last visible child is computed once (wide trees stay linear).
+ */
+function tailChecker(doc: Doc): (el: Element) => boolean {
+  const lastSolid = new Map<ParentNode, number>();
+  const solidIndex = (parent: ParentNode): number => {
+    let k = lastSolid.get(parent);
+    if (k === undefined) {
+      k = parent.children.length - 1;
+      while (k >= 0 && ignorable(doc, parent.children[k])) k--;
+      lastSolid.set(parent, k);
+    }
+    return k;
+  };
+  return (el) => {
+    for (let node: ChildNode = el; node.parent; node = node.parent as unknown as ChildNode) {
+      const k = solidIndex(node.parent);
+      const solid = k >= 0 ? node.parent.children[k] : undefined;
+      if (solid && solid !== node && (node.startIndex ?? 0) < (solid.startIndex ?? 0)) return false;
+      if (node.parent.type === 'root') break;
+    }
+    return true;
+  };
 }
 
 function removeSeparators(doc: Doc, el: Element): void {
@@ -123,8 +141,11 @@ function removeSeparators(doc: Doc, el: Element): void {
 
 // The pattern without its ^/$ anchors: if the whole document's text does not match it,
 // no element's text can, and the rule is skipped without computing per-element text.
-function unanchored(re: RegExp): RegExp {
+// Not for a pattern that starts with an unbounded wildcard: searched for anywhere in a
+// long text, that would take time in the square of its length.
+function unanchored(re: RegExp): RegExp | undefined {
   const source = re.source.replace(/^\^/, '').replace(/(?<!\\)\$$/, '');
+  if (/^(?:\(\?:[^)]*\)\?)?(?:\.|\[\^?[^\]]*\])[*+]/.test(source)) return undefined;
   return new RegExp(source, re.flags.replace(/[gy]/g, ''));
 }
 
@@ -134,29 +155,29 @@ export function applyRules(doc: Doc, rules: readonly Rule[]): void {
     const text = compileText(rule);
     if (text) {
       all ??= doc.text(doc.root as unknown as ChildNode).replace(/[\s\u00a0]+/g, ' ');
-      if (!unanchored(text).test(all)) continue;
+      const hint = unanchored(text);
+      if (hint && !hint.test(all)) continue;
       text.lastIndex = 0;
     }
     const maxText = rule.maxText ?? (text ? 600 : Infinity);
+    const atTail = rule.scope === 'tail' ? tailChecker(doc) : undefined;
     const candidates = selectAll(rule.selector ?? BLOCKS, doc.root as unknown as ParentNode) as Element[];
     const hits = candidates.filter((el) => {
       if (doc.isRemoved(el)) return false;
-      const t = collapsed(doc, el);
-      if (t.length > maxText) return false;
-      if (text && !text.test(t)) return false;
-      return rule.scope !== 'tail' || atTail(doc, el);
+      if (text || maxText !== Infinity) {
+        const t = collapsed(doc, el);
+        if (t.length > maxText) return false;
+        if (text && !text.test(t)) return false;
+      }
+      return !atTail || atTail(el);
     });
-    const hitSet = new Set(hits);
+    // With a text pattern the innermost match wins, so a wrapper is never taken for its footer.
+    const wrappers = new Set<ParentNode>();
+    if (text) for (const el of hits) for (let p = el.parent; p && !wrappers.has(p); p = p.parent) wrappers.add(p);
     for (const el of hits) {
-      // With a text pattern the innermost match wins, so a wrapper is never taken for its footer.
-      if (text && hits.some((other) => other !== el && hitSet.has(other) && isAncestor(el, other))) continue;
+      if (wrappers.has(el)) continue;
       if (rule.separators) removeSeparators(doc, el);
       doc.remove(el);
     }
   }
-}
-
-function isAncestor(a: ParentNode, b: ChildNode): boolean {
-  for (let p = b.parent; p; p = p.parent) if (p === a) return true;
-  return false;
 }

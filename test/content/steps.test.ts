@@ -162,3 +162,13 @@ test('pathological nesting is cleaned as plain text, fast (htmlparser2 is quadra
   assert.equal(nestingDepth('<script>"<div><div><div>"</script><i>x</i>'), 1);
   assert.equal(cleanHtml('<p>ok'.repeat(5000), { steps: ['sanitize'] }).length > 5000, true);
 });
+
+test('wide input stays linear: 10 000 sibling footers-lookalikes, pixels and empty links', () => {
+  const html = '<div>获取更多RSS</div><img src="https://x.example/p.gif" width="1" height="1"><a href="/x"></a><p>text</p>'.repeat(10_000);
+  const t0 = performance.now();
+  const out = cleanHtml(html, { baseUrl: base });
+  // Quadratic rule matching took about 10 s here; linear takes a fraction of a second.
+  assert.ok(performance.now() - t0 < 5000, `${Math.round(performance.now() - t0)} ms`);
+  // Pixels and empty links go; no footer is at the end, so every div stays.
+  assert.ok(out === '<div>获取更多RSS</div><p>text</p>'.repeat(10_000));
+});

@@ -85,7 +85,7 @@ async function generate(dir, count) {
 }
 
 function wrk(url, cookie, seconds, script) {
-  const a = ['-t2', '-c32', `-d${seconds}s`, '--latency', '-H', `Cookie: ${cookie}`];
+  const a = ['-t2', '-c32', `-d${seconds}s`, '--timeout', '10s', '--latency', '-H', `Cookie: ${cookie}`];
   if (script) a.push('-s', script);
   a.push(url);
   const out = execFileSync('wrk', a, { encoding: 'utf8' });

@@ -2,7 +2,7 @@
 import { BLOCK, byTag, elements, isElement, measure, parseHtml, remove, squash, textOf, type AnyNode, type Document, type Element, type ParentNode } from './dom.ts';
 import { readMeta } from './meta.ts';
 import { cleanParts, pick, type Flags } from './readable.ts';
-import { imageSrc, renderHtml, renderText, resolve } from './render.ts';
+import { imageSrc, renderHtml, renderText, resolve, safeUrl } from './render.ts';
 import { applyReplacements, applyRule, type SiteRule } from './rules.ts';
 
 export interface Article {
@@ -126,7 +126,7 @@ export function extract(html: string, options: ExtractOptions = {}): Article {
     title: title ? squash(title) : undefined,
     byline: ruled?.author ?? meta.byline,
     published: ruled?.date ?? meta.published,
-    leadImage: lead ? resolve(lead, options.url) : undefined,
+    leadImage: lead && safeUrl(resolve(lead, options.url), 'src') ? resolve(lead, options.url) : undefined,
     html: bodyHtml,
     text,
     lang: detectLang(text, meta.lang),

@@ -253,7 +253,8 @@ export function pick(root: ParentNode, flags: Flags, baseDrop: Set<Element>, tit
   }
 
   // Several strong candidates under one ancestor: the article is split into sections.
-  const alts = ranked.slice(1, 5).filter(([, v]) => v / topScore >= 0.75).map(([e]) => e);
+  // Candidates inside the top one are already covered by it.
+  const alts = ranked.slice(1, 5).filter(([e, v]) => v / topScore >= 0.75 && !ancestors(e, 200).includes(top)).map(([e]) => e);
   if (alts.length >= 3 && !anchored) {
     let parent = top.parent;
     const altAncestors = alts.map((a) => new Set(ancestors(a, 200)));

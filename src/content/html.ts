@@ -278,30 +278,47 @@ const RAW = new Set(['script', 'style', 'textarea', 'title', 'xmp', 'iframe', 'n
  * before anything parses.
  */
 export function nestingDepth(html: string, stopAt = Infinity): number {
-  const tag = /<(\/?)([a-zA-Z][^\s/>]*)[^>]*>/g;
   let depth = 0;
   let max = 0;
-  for (let m = tag.exec(html); m; m = tag.exec(html)) {
-    const name = m[2].toLowerCase();
-    if (VOID.has(name) || SELF_ENDING.has(name)) continue;
-    if (m[1]) {
-      if (depth > 0) depth--;
-      continue;
+  const name = /^<(\/?)([a-zA-Z][^\s/>]*)/;
+  for (let lt = html.indexOf('<'); lt >= 0; ) {
+    const gt = html.indexOf('>', lt);
+    if (gt < 0) break; // no tag can end any more (and no regex rescans the rest for every '<')
+    const m = name.exec(html.slice(lt, Math.min(gt + 1, lt + 64)));
+    let next = gt + 1;
+    if (m) {
+      const tag = m[2].toLowerCase();
+      if (VOID.has(tag) || SELF_ENDING.has(tag)) {
+        // adds no depth
+      } else if (m[1]) {
+        if (depth > 0) depth--;
+      } else if (!(html[gt - 1] === '/' && tag.includes(':'))) {
+        if (++depth > max && (max = depth) > stopAt) break;
+        if (RAW.has(tag)) {
+          const close = new RegExp(`</${tag.replace(/[^a-z0-9-]/g, '')}`, 'gi');
+          close.lastIndex = next;
+          const end = close.exec(html);
+          if (!end) break;
+          next = end.index;
+        }
+      }
+    } else {
+      next = lt + 1;
     }
-    if (m[0].endsWith('/>') && name.includes(':')) continue;
-    if (++depth > max && (max = depth) > stopAt) break;
-    if (RAW.has(name)) {
-      const close = new RegExp(`</${name.replace(/[^a-z0-9-]/g, '')}`, 'gi');
-      close.lastIndex = tag.lastIndex;
-      const end = close.exec(html);
-      if (!end) break;
-      tag.lastIndex = end.index;
-    }
+    lt = html.indexOf('<', next);
   }
   return max;
 }
 
 /** The text of the HTML without any markup, safe as an HTML fragment (the fallback for unparseable input). */
 export function plainText(html: string): string {
-  return html.replace(/<[^>]*>/g, '').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  let out = '';
+  let pos = 0;
+  for (let lt = html.indexOf('<'); lt >= 0; lt = html.indexOf('<', pos)) {
+    const gt = html.indexOf('>', lt);
+    if (gt < 0) break;
+    out += html.slice(pos, lt);
+    pos = gt + 1;
+  }
+  return (out + html.slice(pos)).replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

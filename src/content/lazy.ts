@@ -11,7 +11,7 @@ export const LAZY_SRCSET_ATTRS = ['data-srcset', 'data-lazy-srcset', 'data-origi
 const LAZY_TAGS = new Set(['img', 'source', 'iframe', 'video', 'audio']);
 
 // Names lazy loaders give their stand-in images.
-const PLACEHOLDER_NAME = /(?:^|[/_.-])(?:blank|spacer|pixel|placeholder|lazy|loading|loader|transparent|grey|gray|empty|1x1|clear|dot)(?:[_.-][^/]*)?\.(?:gif|png|svg|jpe?g|webp)(?:[?#]|$)/i;
+const PLACEHOLDER_NAME = /(?:^|[/_.-])(?:blank|spacer|pixel|placeholder|lazy|loading|loader|transparent|grey|gray|empty|1x1|clear|dot)(?:[_.-][^/]{0,40})?\.(?:gif|png|svg|jpe?g|webp)(?:[?#]|$)/i;
 
 /** A src that is only there until a script swaps in the real one. */
 export function isPlaceholderSrc(src: string | undefined): boolean {
@@ -19,7 +19,8 @@ export function isPlaceholderSrc(src: string | undefined): boolean {
   const s = src.trim();
   if (s === '' || s === '#' || s === 'about:blank') return true;
   if (/^data:/i.test(s)) return true;
-  return PLACEHOLDER_NAME.test(s);
+  // Placeholder names are short; a long URL is a real one (and is not regex-scanned).
+  return s.length <= 2048 && PLACEHOLDER_NAME.test(s);
 }
 
 function plausibleUrl(v: string | undefined): v is string {

@@ -184,9 +184,11 @@ function guessNextPage(doc: Document, url?: string): string | undefined {
 }
 
 /** Platform notices, see-more links, list headings: lines that are never the article's. */
-const BOILER_LINE = /^(平台声明|特别声明|免责声明|声明[:：]|notice: the content above|以上内容.{0,20}(为|由).{0,40}(上传|发布)|返回.{1,6}[,，]?\s*查看更多|查看更多|加载更多|展开全文|阅读全文|大家都在看|推荐阅读|相关(新闻|阅读|推荐|文章|链接)|猜你喜欢|热门推荐|延伸阅读|更多精彩|责任编辑[:：]?$|(首页|上一页).*(下一页|尾页)|发布于[:：].{0,12}$|\d{4}[-年/.]\d{1,2}[-月/.]\d{1,2}日?\s*(\d{1,2}:\d{2}(:\d{2})?)?$)/i;
+const BOILER_LINE = /^(平台声明|特别声明|免责声明|声明[:：]|notice: the content above|以上内容.{0,20}(为|由).{0,40}(上传|发布)|返回.{1,6}[,，]?\s*查看更多|查看更多|加载更多|展开全文|阅读全文|大家都在看|推荐阅读|相关(新闻|阅读|推荐|文章|链接)|猜你喜欢|热门推荐|延伸阅读|更多精彩|责任编辑[:：]?$|(首页|上一页).*(下一页|尾页)|发布于[:：].{0,12}$|(语音)?播报文章|减少或屏蔽此类|已标记为不喜欢|\d{4}[-年/.]\d{1,2}[-月/.]\d{1,2}日?\s*(\d{1,2}:\d{2}(:\d{2})?)?$)/i;
 /** English widget lines: recirculation heads, newsletter pitches, tag lists. */
 const BOILER_EN = /^(you may also like|you might also like|don'?t miss|see more:|read more:|related:|related (articles|stories|coverage)|more from|recommended( for you)?|most (read|popular)|newsletters?|tags:?$|subscribe\b|sign up\b|get the latest .{0,40}inbox|receive the latest .{0,40}inbox|have a tip\?|follow us\b|share this\b|advertisement$)/i;
+/** Platform disclaimers under user-posted articles (网易号, 搜狐号, 快传号 ...). */
+const NOTICE = /^(特别声明|平台声明|免责声明|notice: the content above|以上内容.{0,20}(为|由).{0,60}(上传|发布))/i;
 const LIST_HEAD = /^(you may also like|you might also like|don'?t miss|related|more from|recommended|most (read|popular)|大家都在看|推荐阅读|相关|猜你喜欢|热门推荐|延伸阅读|更多精彩)/i;
 
 function linkShare(e: Element): number {
@@ -227,7 +229,7 @@ function trimBoilerplate(parts: Element[], drop: Set<Element>): void {
     if (level && REF_HEADING.test(squash(textOf(e, 100)))) { refLevel = level; drop.add(e); continue; }
     const t = squash(textOf(e, 400));
     if (!t) continue;
-    if (t.length < 150 && (BOILER_LINE.test(t) || BOILER_EN.test(t))) { drop.add(e); if (LIST_HEAD.test(t)) linkRun = true; continue; }
+    if ((t.length < 150 && (BOILER_LINE.test(t) || BOILER_EN.test(t))) || (t.length < 500 && NOTICE.test(t))) { drop.add(e); if (LIST_HEAD.test(t)) linkRun = true; continue; }
     // The links under a "You may also like" / "相关新闻" heading go with it.
     if (linkRun && linkShare(e) > 0.8) { drop.add(e); continue; }
     linkRun = false;

@@ -4,7 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
-import { existsSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { parseFeed, type Feed } from '../../src/parse/index.ts';
 import { toJsonFeed } from '../../src/publish/index.ts';
@@ -163,4 +166,39 @@ test('huge attribute values and a huge title', () => {
   assert.ok(ms < 5000, `took ${ms} ms`);
   assert.equal(feed.items.length, 1);
   assert.equal(feed.items[0].title?.value.length, 1_000_000);
+});
+
+/**
+ * Parse in a child process that is killed after `limitMs`: for inputs that may hang, so that a
+ * hang fails the test in bounded time instead of stalling the run.
+ */
+function parseInChild(bytes: Uint8Array, limitMs: number): { ms?: number; items?: number; killed: boolean } {
+  const dir = mkdtempSync(join(tmpdir(), 'fm-hostile-'));
+  try {
+    const file = join(dir, 'doc.xml');
+    writeFileSync(file, bytes);
+    const code = `import { readFileSync } from 'node:fs';
+      import { parseFeed } from ${JSON.stringify(join(import.meta.dirname, '../../src/parse/index.ts'))};
+      const b = readFileSync(${JSON.stringify(file)});
+      const t = performance.now(); const f = parseFeed(b);
+      console.log(JSON.stringify({ ms: performance.now() - t, items: f.items.length }));`;
+    const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code], {
+      cwd: join(import.meta.dirname, '../..'), encoding: 'utf8', timeout: limitMs + 3000, killSignal: 'SIGKILL',
+    });
+    if (r.signal) return { killed: true };
+    assert.equal(r.status, 0, r.stderr);
+    return { ...(JSON.parse(r.stdout) as { ms: number; items: number }), killed: false };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+test('a 100,000-character person string (no "@") does not hang the e-mail search', (t) => {
+  for (const el of ['author', 'managingEditor', 'dc:creator']) {
+    const r = parseInChild(rss('', 'p', `</description><${el}>${'x'.repeat(100_000)}</${el}><description>`), 5000);
+    t.diagnostic(`<${el}>: ${r.killed ? 'killed after 5 s' : `${r.ms?.toFixed(0)} ms`}`);
+    assert.equal(r.killed, false, `<${el}> with 100,000 word characters did not finish in 5 s`);
+    assert.ok(r.ms! < 5000, `<${el}> took ${r.ms} ms`);
+    assert.equal(r.items, 1);
+  }
 });

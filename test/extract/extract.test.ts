@@ -122,3 +122,27 @@ test('titles: site suffixes go, hyphenated words stay', () => {
   // Too little would remain: keep it whole.
   assert.equal(cleanTitle('Home - Site'), 'Home - Site');
 });
+
+test('boilerplate inside the body: notices, see-more lines, link lists under a recirculation head, reference sections', () => {
+  const zh = extract(`<html><head><title>苹果称反垄断诉讼应被驳回_网易</title></head><body><h1>苹果称反垄断诉讼应被驳回</h1>
+    <div class="post_body">
+      <p>2024-05-20 06:48</p>
+      <p>苹果公司周二表示，美国司法部提起的反垄断诉讼应当被驳回，因为诉讼没有说明公司如何违反了法律。</p>
+      <p>公司在提交给法院的文件中称，智能手机市场竞争激烈，消费者有充分的选择。</p>
+      <p>特别声明：以上内容(如有图片或视频亦包括在内)为自媒体平台“网易号”用户上传并发布，本平台仅提供信息存储服务。</p>
+      <h3>相关新闻</h3>
+      <ul><li><a href="/a1.html">苹果发布新款平板电脑</a></li><li><a href="/a2.html">谷歌反垄断案进入结辩阶段</a></li></ul>
+    </div></body></html>`, { url: 'https://www.163.com/dy/article/x.html' });
+  assert.deepEqual(zh.text.split('\n').map((l) => l.slice(0, 4)), ['苹果公司', '公司在提']);
+
+  const en = extract(`<html><head><title>Solar storm - News</title></head><body><h1>Solar storm</h1><div class="article-body">
+    <p>The strongest solar storm in two decades reached Earth on Friday, and auroras were seen as far south as Florida.</p>
+    <p>Forecasters said that power grids and satellites could be disrupted through the weekend, though no damage was reported.</p>
+    <h2>References</h2><ol><li>NOAA Space Weather Prediction Center, bulletin of 10 May.</li><li>NASA, Solar Dynamics Observatory.</li></ol>
+    <p>You may also like...</p>
+    <p><a href="/1">Ten best places to see the northern lights this year</a></p>
+    <p><a href="/2">How solar flares affect your phone signal and GPS</a></p>
+    </div></body></html>`, { url: 'https://news.example/solar' });
+  assert.deepEqual(en.text.split('\n').map((l) => l.split(' ').slice(0, 3).join(' ')), ['The strongest solar', 'Forecasters said that']);
+  assert.ok(!en.html.includes('References') && !en.html.includes('northern lights'));
+});

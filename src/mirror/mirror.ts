@@ -136,17 +136,13 @@ export class Mirror {
     return p;
   }
 
-  private clean(p: Prepared): Cleaned {
-    let html: string;
-    if (this.opts.clean) html = this.opts.clean(p.raw, p.url || undefined);
-    else {
-      html = cleanHtml(p.raw, {
-        baseUrl: p.url || undefined,
-        images: this.opts.images,
-        onError: (step, e) => this.opts.log?.warn({ url: p.url, step }, `cleaning step failed: ${message(e)}`),
-      });
-    }
-    return { html, contentHash: contentHash(p.title, html) };
+  private cleanHtml(p: Prepared): string {
+    if (this.opts.clean) return this.opts.clean(p.raw, p.url || undefined);
+    return cleanHtml(p.raw, {
+      baseUrl: p.url || undefined,
+      images: this.opts.images,
+      onError: (step, e) => this.opts.log?.warn({ url: p.url, step }, `cleaning step failed: ${message(e)}`),
+    });
   }
 
   /** Archives a parsed feed's items into each target site. Never throws for one item: see `failed`. */
@@ -177,8 +173,9 @@ export class Mirror {
       let c = cleaned.get(i);
       if (!c) {
         const t = timings ? performance.now() : 0;
-        cleaned.set(i, (c = this.clean(prepared[i]!)));
+        const html = this.cleanHtml(prepared[i]!);
         if (timings) cleanMs += performance.now() - t;
+        cleaned.set(i, (c = { html, contentHash: contentHash(prepared[i]!.title, html) }));
       }
       return c;
     };

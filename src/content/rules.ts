@@ -139,24 +139,64 @@ function removeSeparators(doc: Doc, el: Element): void {
   }
 }
 
-// The pattern without its ^/$ anchors: if the whole document's text does not match it,
-// no element's text can, and the rule is skipped without computing per-element text.
-// Not for a pattern that starts with an unbounded wildcard: searched for anywhere in a
-// long text, that would take time in the square of its length.
-function unanchored(re: RegExp): RegExp | undefined {
-  const source = re.source.replace(/^\^/, '').replace(/(?<!\\)\$$/, '');
-  if (/^(?:\(\?:[^)]*\)\?)?(?:\.|\[\^?[^\]]*\])[*+]/.test(source)) return undefined;
-  return new RegExp(source, re.flags.replace(/[gy]/g, ''));
+/**
+ * The longest piece of literal text every match must contain (outside groups and
+ * classes, not made optional by a quantifier), or '' when the pattern has none that
+ * is safe to name (alternation anywhere).
+ */
+export function requiredLiteral(re: RegExp): string {
+  const src = re.source;
+  if (/(?<!\\)\|/.test(src)) return '';
+  let best = '';
+  let run = '';
+  let depth = 0;
+  const flush = (optionalLast: boolean): void => {
+    const lit = optionalLast ? run.slice(0, -1) : run;
+    if (depth === 0 && lit.length > best.length) best = lit;
+    run = '';
+  };
+  for (let i = 0; i < src.length; i++) {
+    const c = src[i];
+    if (c === '\\') {
+      flush(false);
+      i++;
+    } else if (c === '[') {
+      flush(false);
+      while (i < src.length && src[i] !== ']') i += src[i] === '\\' ? 2 : 1;
+    } else if (c === '(') {
+      flush(false);
+      depth++;
+    } else if (c === ')') {
+      flush(false);
+      depth = Math.max(0, depth - 1);
+    } else if (c === '?' || c === '*' || c === '{') {
+      flush(true);
+      if (c === '{') while (i < src.length && src[i] !== '}') i++;
+    } else if ('^$.+'.includes(c)) {
+      flush(false);
+    } else {
+      run += c;
+    }
+  }
+  flush(false);
+  return re.flags.includes('i') ? best.toLowerCase() : best;
 }
 
 export function applyRules(doc: Doc, rules: readonly Rule[]): void {
   let all: string | undefined;
+  let lower: string | undefined;
   for (const rule of rules) {
     const text = compileText(rule);
     if (text) {
+      // Skip the rule at once when the document's text lacks what every match contains.
       all ??= doc.text(doc.root as unknown as ChildNode).replace(/[\s\u00a0]+/g, ' ');
-      const hint = unanchored(text);
-      if (hint && !hint.test(all)) continue;
+      const literal = requiredLiteral(text);
+      if (literal) {
+        if (text.flags.includes('i') ? !(lower ??= all.toLowerCase()).includes(literal) : !all.includes(literal)) continue;
+      } else {
+        const hint = unanchored(text);
+        if (hint && !hint.test(all)) continue;
+      }
       text.lastIndex = 0;
     }
     const maxText = rule.maxText ?? (text ? 600 : Infinity);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { nestingDepth } from '../../src/content/html.ts';
+import { requiredLiteral } from '../../src/content/rules.ts';
 import {
   absolutizeStep, lazyStep, trackingStep, rulesStep, imagesStep, cleanHtml, parseRules, BUILTIN_RULES,
   normalizeLink, stripTracking, isTrackerUrl, templateRewriter, imageUrls, parseSrcset, absolutize,
@@ -171,4 +172,16 @@ test('wide input stays linear: 10 000 sibling footers-lookalikes, pixels and emp
   assert.ok(performance.now() - t0 < 5000, `${Math.round(performance.now() - t0)} ms`);
   // Pixels and empty links go; no footer is at the end, so every div stays.
   assert.ok(out === '<div>获取更多RSS</div><p>text</p>'.repeat(10_000));
+});
+
+test('rules: the literal every match must contain, used to skip rules cheaply', () => {
+  assert.equal(requiredLiteral(/^获取更多RSS/), '获取更多RSS');
+  assert.equal(requiredLiteral(/^(?:The post )?.{1,400}? appeared first on .{1,200}$/s), ' appeared first on ');
+  assert.equal(requiredLiteral(/^© .{1,300}\|\s*Permalink\s*\|/), 'Permalink');
+  assert.equal(requiredLiteral(/Feed Enhanced/i), 'feed enhanced');
+  assert.equal(requiredLiteral(/^ab?c/), 'a');
+  assert.equal(requiredLiteral(/share|follow us/), '');
+  // A case-insensitive custom rule still matches text in another case.
+  const rules = parseRules([{ name: 'x', text: '^FOLLOW US on \\w+$', scope: 'tail' }]);
+  assert.equal(rulesStep('<p>a</p><p>Follow us on Weibo</p>', { rules }), '<p>a</p>');
 });

@@ -182,6 +182,15 @@ export function requiredLiteral(re: RegExp): string {
   return re.flags.includes('i') ? best.toLowerCase() : best;
 }
 
+// The pattern without its ^/$ anchors: if the whole document's text does not match it,
+// no element's text can. Not for a pattern that starts with an unbounded wildcard:
+// searched for anywhere in a long text, that would take time in the square of its length.
+function unanchored(re: RegExp): RegExp | undefined {
+  const source = re.source.replace(/^\^/, '').replace(/(?<!\\)\$$/, '');
+  if (/^(?:\(\?:[^)]*\)\?)?(?:\.|\[\^?[^\]]*\])[*+]/.test(source)) return undefined;
+  return new RegExp(source, re.flags.replace(/[gy]/g, ''));
+}
+
 export function applyRules(doc: Doc, rules: readonly Rule[]): void {
   let all: string | undefined;
   let lower: string | undefined;

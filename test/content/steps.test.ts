@@ -185,3 +185,10 @@ test('rules: the literal every match must contain, used to skip rules cheaply', 
   const rules = parseRules([{ name: 'x', text: '^FOLLOW US on \\w+$', scope: 'tail' }]);
   assert.equal(rulesStep('<p>a</p><p>Follow us on Weibo</p>', { rules }), '<p>a</p>');
 });
+
+test('rules: a pattern without a required literal still works (alternation)', () => {
+  const rules = parseRules([{ name: 'x', text: '^(?:share|follow) this$', scope: 'tail' }]);
+  const seen: string[] = [];
+  assert.equal(cleanHtml('<p>a</p><p>Share this</p>', { rules, steps: ['rules'], onError: (s) => seen.push(s) }), '<p>a</p>');
+  assert.deepEqual(seen, []);
+});

@@ -208,17 +208,17 @@ export function search(db: Database, query: string, options: SearchOptions = {})
   if (c.match) {
     // CROSS JOIN keeps the FTS5 table outside, so it is read newest first and
     // the scan stops after the candidates.
-    const join = hasFilter ? 'CROSS JOIN search_docs d ON d.id = f.rowid' : '';
     const cond = hasFilter ? `AND ${f.sql}` : '';
     const params = [c.match, ...f.params];
     const window = Math.max(CANDIDATES, offset + limit);
-    let rows: { id: number; rel: number }[];
+    let rows: { id: number; rel: number; site: string; published: number | null }[];
     try {
       rows = stmt(
         db,
-        `SELECT f.rowid AS id, -bm25(search_fts, ${TITLE_WEIGHT}, 1) AS rel FROM search_fts f ${join}
+        `SELECT f.rowid AS id, -bm25(search_fts, ${TITLE_WEIGHT}, 1) AS rel, d.site, d.published
+         FROM search_fts f CROSS JOIN search_docs d ON d.id = f.rowid
          WHERE search_fts MATCH ? ${cond} ORDER BY f.rowid DESC LIMIT ?`,
-      ).all(...params, window) as { id: number; rel: number }[];
+      ).all(...params, window) as typeof rows;
     } catch (err) {
       // Only our own quoting reaches FTS5; a syntax error here is a bug, but say what was asked.
       throw new SearchQueryError(`cannot run query ${JSON.stringify(query)}: ${(err as Error).message}`);
@@ -226,19 +226,16 @@ export function search(db: Database, query: string, options: SearchOptions = {})
     if (rows.length < window) total = rows.length;
     else {
       // Counting a very common word's matches would cost more than the search.
+      const join = hasFilter ? 'CROSS JOIN search_docs d ON d.id = f.rowid' : '';
       total = (stmt(db, `SELECT count(*) AS n FROM (SELECT 1 FROM search_fts f ${join} WHERE search_fts MATCH ? ${cond} LIMIT ${COUNT_CAP})`)
         .get(...params) as { n: number }).n;
       exact = total < COUNT_CAP;
     }
-    const meta = stmt(db, 'SELECT site, published FROM search_docs WHERE id = ?');
-    const cands: Candidate[] = [];
-    for (const r of rows) {
-      const d = meta.get(r.id) as { site: string; published: number | null } | undefined;
-      if (!d) continue;
+    const cands: Candidate[] = rows.map((r) => {
       // bm25 is at least ~0 for a match; a tiny floor lets recency order equal matches.
       const rel = Math.max(r.rel, 1e-9);
-      cands.push({ id: r.id, site: d.site, published: d.published, rel, score: rel * (1 + RECENCY_BOOST * recency(d.published, now)) });
-    }
+      return { id: r.id, site: r.site, published: r.published, rel, score: rel * (1 + RECENCY_BOOST * recency(r.published, now)) };
+    });
     cands.sort((a, b) => b.score - a.score || (b.published ?? -Infinity) - (a.published ?? -Infinity) || b.id - a.id);
     page = cands.slice(offset, offset + limit);
   } else {

@@ -20,14 +20,15 @@ interface Range {
   end: number;
 }
 
-const MAX_MATCHES = 500;
+const MAX_MATCHES = 200;
 
-function matches(text: string, pattern: RegExp | undefined): Range[] {
+/** Matches in the normalized text, each with the term it matched. */
+function matches(text: string, pattern: RegExp | undefined): (Range & { term: string })[] {
   if (!pattern) return [];
-  const out: Range[] = [];
+  const out: (Range & { term: string })[] = [];
   pattern.lastIndex = 0;
   for (const m of normalize(text).matchAll(pattern)) {
-    out.push({ start: m.index, end: m.index + m[0].length });
+    out.push({ start: m.index, end: m.index + m[0].length, term: m[0] });
     if (out.length >= MAX_MATCHES) break;
   }
   return out;
@@ -69,20 +70,19 @@ export function snippet(text: string, pattern: RegExp | undefined, width = 120):
     return escapeHtml(text.slice(0, end)) + (end < text.length ? '…' : '');
   }
   // The window starting a little before a match that covers the most distinct terms.
+  const terms = new Set(ranges.map((r) => r.term)).size;
   let best = 0;
   let bestScore = -1;
-  let j = 0;
   for (let i = 0; i < ranges.length; i++) {
     const seen = new Set<string>();
-    for (j = i; j < ranges.length && ranges[j].end <= ranges[i].start + width; j++) {
-      seen.add(normalize(text.slice(ranges[j].start, ranges[j].end)));
-    }
+    let j = i;
+    for (; j < ranges.length && ranges[j].end <= ranges[i].start + width; j++) seen.add(ranges[j].term);
     const score = seen.size * 1000 + (j - i);
     if (score > bestScore) {
       bestScore = score;
       best = i;
     }
-    if (seen.size === 0) break;
+    if (seen.size === terms) break;
   }
   const lead = Math.floor(width / 5);
   let from = Math.max(0, ranges[best].start - lead);

@@ -65,10 +65,11 @@ if (peer) {
   const { Readability } = await import('@mozilla/readability');
   const { parseHTML } = await import('linkedom');
   // linkedom is not an HTML5 tree builder: pages that start at <head> or a <div> need a root.
-  const wrap = (h) => (/<html[\s>]/i.test(h.slice(0, 5000)) ? h : `<html>${h}</html>`);
+  // A bare fragment also needs a <body>, or Readability finds no body element.
+  const wrap = (h) => (/<html[\s>]/i.test(h.slice(0, 5000)) ? h : /<body[\s>]/i.test(h) ? `<html>${h}</html>` : `<html><body>${h}</body></html>`);
   runs.push(run('readability+linkedom', (html) => {
     let { document } = parseHTML(wrap(html));
-    if (document.documentElement?.tagName !== 'HTML') ({ document } = parseHTML(`<html>${html}</html>`));
+    if (document.documentElement?.tagName !== 'HTML' || !document.body) ({ document } = parseHTML(`<html><body>${html}</body></html>`));
     return new Readability(document).parse()?.textContent ?? '';
   }, theirs));
 }

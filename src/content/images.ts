@@ -39,14 +39,16 @@ export function templateRewriter(template: string): ImageRewriter {
     throw new Error(`image template must be an absolute http(s) URL: ${template}`);
   }
   return {
-    rewrite(url: string): string {
+    rewrite(original: string): string {
+      // Protocol-relative (no base to resolve it): the reader's page is https, so is the image.
+      const url = original.startsWith('//') ? `https:${original}` : original;
       let parsed: URL;
       try {
         parsed = new URL(url);
       } catch {
-        return url;
+        return original;
       }
-      if ((parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.host === host) return url;
+      if ((parsed.protocol !== 'http:' && parsed.protocol !== 'https:') || parsed.host === host) return original;
       const noscheme = url.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
       return template
         .replace(/\{url_encoded\}/g, encodeURIComponent(url))

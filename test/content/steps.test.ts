@@ -192,3 +192,8 @@ test('rules: a pattern without a required literal still works (alternation)', ()
   assert.equal(cleanHtml('<p>a</p><p>Share this</p>', { rules, steps: ['rules'], onError: (s) => seen.push(s) }), '<p>a</p>');
   assert.deepEqual(seen, []);
 });
+
+test('images: protocol-relative URLs go through the template too (no base needed)', () => {
+  const t = { images: { mode: 'template' as const, template: 'https://images.weserv.nl?url={url_noscheme}' } };
+  assert.equal(imagesStep('<img src="//evil.example/p.png" srcset="//evil.example/q.png 2x">', t), '<img src="https://images.weserv.nl?url=evil.example/p.png" srcset="https://images.weserv.nl?url=evil.example/q.png 2x">');
+});

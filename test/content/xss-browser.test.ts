@@ -18,8 +18,8 @@ const EMBED_HOSTS = new Set(['www.youtube-nocookie.com', 'player.vimeo.com', 'pl
 const BASE = 'https://news.example/a/1.html';
 const NONCE = 'fmtest';
 
-function clean(html: string): string {
-  return cleanHtml(html, { baseUrl: BASE, images: { mode: 'template', template: TEMPLATE } });
+function clean(html: string, baseUrl: string | undefined = BASE): string {
+  return cleanHtml(html, { baseUrl, images: { mode: 'template', template: TEMPLATE } });
 }
 
 function decodeXml(s: string): string {
@@ -225,6 +225,15 @@ test(`filter-evasion vectors (${VECTORS.length}): no script runs, no request lea
   // The one allowed embed among the vectors, in its no-cookie form and without its onload.
   assert.deepEqual(report.embedRequests, ['https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ']);
   for (const [i, out] of cleaned.entries()) assert.doesNotMatch(out, /<script\b|<[a-z][^>]*\son[a-z]+\s*=|<[a-z][^>]*javascript:/i, VECTORS[i].name);
+});
+
+test('filter-evasion vectors without a base URL: protocol-relative URLs do not slip past the proxy', async () => {
+  const report = await render('vectors-nobase', VECTORS.map((v) => clean(v.html, undefined)));
+  console.log(`# vectors without base: scriptsRun=${report.xssCalls} cspViolations=${report.cspViolations.length} imageRequests=${report.imageRequests} blockedRequests=${report.blocked.length} domFindings=${report.offending.length}`);
+  assert.deepEqual(report.offending, []);
+  assert.deepEqual(report.cspViolations, []);
+  assert.equal(report.xssCalls + report.dialogs, 0);
+  assert.deepEqual(report.blocked, []);
 });
 
 test('feedparser sanitize cases (559): no script runs, no request leaves for a non-image host', async () => {

@@ -27,6 +27,8 @@ export interface ParsedQuery {
 
 const MAX_QUERY = 1000;
 const MAX_TERMS = 32;
+/** Words after splitting unspaced Chinese. */
+const MAX_PHRASES = 64;
 
 function parseDay(value: string, op: string): number {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
@@ -113,6 +115,8 @@ export function compileQuery(q: ParsedQuery): Compiled {
   const neg = not.map((c) => c.expr).filter((e): e is string => !!e);
   const marks = [...new Set(must.flatMap((c) => c.marks))];
   const exclude = neg.length ? neg.join(' OR ') : undefined;
+  const phrases = [...pos, ...neg].reduce((n, e) => n + e.split(' AND ').length, 0);
+  if (phrases > MAX_PHRASES) throw new SearchQueryError(`query has too many words (${phrases}, at most ${MAX_PHRASES})`);
   if (!pos.length) return { exclude, marks };
   let match = pos.join(' AND ');
   if (neg.length) match = `(${match}) NOT (${exclude})`;

@@ -51,6 +51,7 @@ test('parseQuery: words, phrases, exclusions, operators', () => {
   assert.throws(() => parseQuery('-after:2024-01-01'), /cannot be negated/);
   assert.throws(() => parseQuery('before:yesterday'), /expects a date/);
   assert.throws(() => parseQuery(Array(40).fill('w').join(' ')), /too many/);
+  assert.throws(() => compileQuery(parseQuery('朝鲜外相'.repeat(40))), /too many words/);
 });
 
 test('compileQuery quotes every token; user text never becomes FTS5 syntax', () => {

@@ -4,7 +4,7 @@ import sanitizeHtml from 'sanitize-html';
 import { parseSrcset, serializeSrcset } from './urls.ts';
 
 export const ALLOWED_TAGS = [
-  'p', 'br', 'a', 'img', 'figure', 'figcaption', 'picture', 'source', 'video', 'audio', 'track', 'iframe',
+  'p', 'br', 'a', 'img', 'figure', 'figcaption', 'picture', 'source', 'video', 'audio', 'iframe',
   'blockquote', 'q', 'cite', 'pre', 'code', 'kbd', 'samp', 'var',
   'ul', 'ol', 'li', 'dl', 'dt', 'dd',
   'table', 'caption', 'thead', 'tbody', 'tfoot', 'tr', 'th', 'td', 'colgroup', 'col',
@@ -23,7 +23,6 @@ export const ALLOWED_ATTRIBUTES: Record<string, string[]> = {
   source: ['src', 'srcset', 'sizes', 'type', 'media', 'width', 'height'],
   video: ['src', 'poster', 'controls', 'width', 'height', 'preload', 'loop', 'muted', 'playsinline'],
   audio: ['src', 'controls', 'preload', 'loop', 'muted'],
-  track: ['src', 'kind', 'srclang', 'label', 'default'],
   iframe: ['src', 'width', 'height', 'allowfullscreen', 'frameborder', 'loading', 'referrerpolicy', 'sandbox'],
   blockquote: ['cite'],
   q: ['cite'],
@@ -201,7 +200,7 @@ function transform(tagName: string, attribs: Attribs): { tagName: string; attrib
 const OPTIONS: sanitizeHtml.IOptions & { allowedEmptyAttributes: string[] } = {
   allowedTags: ALLOWED_TAGS,
   allowedAttributes: ALLOWED_ATTRIBUTES,
-  allowedEmptyAttributes: ['alt', 'allowfullscreen', 'controls', 'muted', 'loop', 'playsinline', 'reversed', 'open', 'default'],
+  allowedEmptyAttributes: ['alt', 'allowfullscreen', 'controls', 'muted', 'loop', 'playsinline', 'reversed', 'open'],
   allowedSchemes: ['http', 'https', 'mailto'],
   allowedSchemesByTag: { img: ['http', 'https', 'data'] },
   allowedSchemesAppliedToAttributes: ['href', 'src', 'cite', 'poster', 'action', 'formaction', 'data', 'longdesc', 'background'],

@@ -1304,11 +1304,20 @@ function lastIndexWithin(list: string[], name: string, limit: number): number {
   return -1;
 }
 
-const imgRe = /<img\b[^>]*?\ssrc\s*=\s*(?:"([^"]+)"|'([^']+)'|([^\s>]+))/i;
+const imgOpen = /<img\b/gi;
+const srcAttr = /\ssrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))/i;
 
+/** The src of the first <img> in HTML; each tag is looked at once, so the cost stays linear. */
 function firstImage(html: string): string | undefined {
-  const m = imgRe.exec(html);
-  return m ? (m[1] ?? m[2] ?? m[3])?.replace(/&amp;/g, '&') : undefined;
+  imgOpen.lastIndex = 0;
+  for (let m = imgOpen.exec(html); m; m = imgOpen.exec(html)) {
+    const end = html.indexOf('>', m.index);
+    if (end === -1) return undefined;
+    const src = srcAttr.exec(html.slice(m.index + 4, end));
+    if (src) return (src[1] ?? src[2] ?? src[3])!.replace(/&amp;/g, '&') || undefined;
+    imgOpen.lastIndex = end + 1;
+  }
+  return undefined;
 }
 
 function stripXhtmlDiv(value: string, hadMarkup: boolean): string {

@@ -1,16 +1,13 @@
 // The cleaning chain: each step a function of (html, options) -> html, run in one
 // fixed order with the sanitizer last. Steps before it only splice the source, so
 // a step with nothing to do returns its input as the same string.
-import { Doc, nestingDepth, plainText } from './html.ts';
+import { Doc, MAX_DEPTH, nestingDepth, plainText } from './html.ts';
 import { absolutizeUrls } from './urls.ts';
 import { resolveLazy } from './lazy.ts';
 import { removeTracking } from './tracking.ts';
 import { applyRules, BUILTIN_RULES, type Rule } from './rules.ts';
 import { imageRewriter, rewriteImages, type ImageOptions } from './images.ts';
 import { sanitize } from './sanitize.ts';
-
-/** Deeper markup is cleaned as plain text: parsing cost grows with the square of the depth, and browsers flatten below 512 anyway. */
-export const MAX_DEPTH = 1024;
 
 /** The steps, in the order they always run. */
 export const STEPS = ['urls', 'lazy', 'tracking', 'rules', 'images', 'sanitize'] as const;
@@ -117,7 +114,11 @@ export function cleanHtml(html: string, options: CleanOptions = {}): string {
           options.onError?.(name, e);
         }
       }
-      out = doc.toString();
+      try {
+        out = doc.toString();
+      } catch (e) {
+        options.onError?.(edits[edits.length - 1], e);
+      }
     }
   }
   if (run.has('sanitize')) {

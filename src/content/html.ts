@@ -267,6 +267,9 @@ export function attrSpans(tag: string): AttrSpan[] {
   return spans;
 }
 
+/** Deeper markup is cleaned as plain text: parsing cost grows with the square of the depth, and browsers flatten below 512 anyway. */
+export const MAX_DEPTH = 1024;
+
 const VOID = new Set(['area', 'base', 'basefont', 'bgsound', 'br', 'col', 'embed', 'frame', 'hr', 'image', 'img', 'input', 'keygen', 'link', 'meta', 'param', 'source', 'track', 'wbr']);
 // Usually left open and closed by their next sibling: they add no depth.
 const SELF_ENDING = new Set(['p', 'li', 'dt', 'dd', 'tr', 'td', 'th', 'option', 'optgroup', 'rb', 'rt', 'rp', 'tbody', 'thead', 'tfoot', 'colgroup']);

@@ -206,7 +206,6 @@ export function applyRules(doc: Doc, rules: readonly Rule[]): void {
         const hint = unanchored(text);
         if (hint && !hint.test(all)) continue;
       }
-      text.lastIndex = 0;
     }
     const maxText = rule.maxText ?? (text ? 600 : Infinity);
     const atTail = rule.scope === 'tail' ? tailChecker(doc) : undefined;
@@ -216,7 +215,10 @@ export function applyRules(doc: Doc, rules: readonly Rule[]): void {
       if (text || maxText !== Infinity) {
         const t = collapsed(doc, el);
         if (t.length > maxText) return false;
-        if (text && !text.test(t)) return false;
+        if (text) {
+          text.lastIndex = 0; // a caller's /g or /y pattern must not carry state between elements
+          if (!text.test(t)) return false;
+        }
       }
       return !atTail || atTail(el);
     });

@@ -2,6 +2,7 @@
 // It re-serializes what it keeps; that is the price of knowing what a browser will see.
 import sanitizeHtml from 'sanitize-html';
 import { parseSrcset, serializeSrcset } from './urls.ts';
+import { MAX_DEPTH, nestingDepth, plainText } from './html.ts';
 
 export const ALLOWED_TAGS = [
   'p', 'br', 'a', 'img', 'figure', 'figcaption', 'picture', 'source', 'video', 'audio', 'iframe',
@@ -220,5 +221,7 @@ const OPTIONS: sanitizeHtml.IOptions & { allowedEmptyAttributes: string[] } = {
 };
 
 export function sanitize(html: string): string {
+  // The same guard as cleanHtml's, for callers of the sanitizer alone.
+  if (nestingDepth(html, MAX_DEPTH) > MAX_DEPTH) return plainText(html);
   return sanitizeHtml(html, OPTIONS);
 }

@@ -1,12 +1,32 @@
 // DOM helpers over domhandler trees (htmlparser2): parsing, measuring and walking.
 // Walks are iterative so that a pathologically deep page cannot overflow the stack.
-import { parseDocument } from 'htmlparser2';
-import { Element, Text, type AnyNode, type Document, type ParentNode } from 'domhandler';
+import { Parser } from 'htmlparser2';
+import { DomHandler, Element, Text, type AnyNode, type Document, type ParentNode } from 'domhandler';
 
 export type { Element, Text, AnyNode, Document, ParentNode };
 
+const PARSE = { lowerCaseTags: true, lowerCaseAttributeNames: true, decodeEntities: true };
+const TOO_DEEP = new Error('too deep');
+
+/** Stops the parse as soon as the nesting passes MAX_DEPTH. */
+class DepthGuard extends DomHandler {
+  override onopentag(name: string, attribs: Record<string, string>): void {
+    if (this.tagStack.length > MAX_DEPTH) throw TOO_DEEP;
+    super.onopentag(name, attribs);
+  }
+}
+
 export function parseHtml(html: string): Document {
-  return parseDocument(capDepth(html), { lowerCaseTags: true, lowerCaseAttributeNames: true, decodeEntities: true });
+  const handler = new DepthGuard();
+  try {
+    new Parser(handler, PARSE).end(html);
+    return handler.root;
+  } catch (e) {
+    if (e !== TOO_DEEP) throw e;
+  }
+  const flat = new DomHandler();
+  new Parser(flat, PARSE).end(capDepth(html));
+  return flat.root;
 }
 
 /** Deepest element nesting passed to the parser; real pages stay far below. */
@@ -16,8 +36,8 @@ const FLAT = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input'
 
 /**
  * The parser's cost per tag grows with the nesting depth, so a hostile page of
- * 100,000 nested divs would take minutes: tags deeper than MAX_DEPTH are dropped
- * (their text stays). Pages that nest less are returned as they are.
+ * 100,000 nested divs would take minutes: for a page found to nest deeper than
+ * MAX_DEPTH, tags beyond that depth are dropped (their text stays) and it is parsed again.
  */
 function capDepth(html: string): string {
   const stack: string[] = [];

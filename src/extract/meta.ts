@@ -1,5 +1,5 @@
 // Page metadata: title, byline, publication date, lead image, language.
-import { byTag, elements, hasCjk, squash, textOf, type Document, type Element } from './dom.ts';
+import { elements, hasCjk, squash, textOf, type Document, type Element } from './dom.ts';
 
 export interface Meta {
   title?: string;
@@ -10,10 +10,23 @@ export interface Meta {
   siteName?: string;
 }
 
+/** Every element of the page once, and by tag name: one walk serves all metadata look-ups. */
+interface Index { all: Element[]; tag: (name: string) => Element[] }
+
+function index(doc: Document): Index {
+  const all = elements(doc);
+  const by = new Map<string, Element[]>();
+  for (const e of all) {
+    const list = by.get(e.name);
+    if (list) list.push(e); else by.set(e.name, [e]);
+  }
+  return { all, tag: (name) => by.get(name) ?? [] };
+}
+
 /** meta name/property/itemprop (lower case) → content, first occurrence wins. */
-export function metaMap(doc: Document): Map<string, string> {
+export function metaMap(doc: Document, idx: Index = index(doc)): Map<string, string> {
   const m = new Map<string, string>();
-  for (const e of byTag(doc, 'meta')) {
+  for (const e of idx.tag('meta')) {
     const key = (e.attribs.property ?? e.attribs.name ?? e.attribs.itemprop ?? e.attribs['http-equiv'] ?? '').toLowerCase().trim();
     const v = e.attribs.content;
     if (key && v && v.trim() && !m.has(key)) m.set(key, v.trim());
@@ -22,9 +35,9 @@ export function metaMap(doc: Document): Map<string, string> {
 }
 
 /** Flattened JSON-LD objects of the page (graphs and arrays unrolled). */
-export function jsonLd(doc: Document): Record<string, unknown>[] {
+export function jsonLd(doc: Document, idx: Index = index(doc)): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];
-  for (const s of byTag(doc, 'script')) {
+  for (const s of idx.tag('script')) {
     if (!/ld\+json/i.test(s.attribs.type ?? '')) continue;
     let data: unknown;
     try { data = JSON.parse(textOf(s).trim()); } catch { continue; }
@@ -98,9 +111,10 @@ export function cleanTitle(raw: string, siteName?: string): string {
   return t;
 }
 
-function findTitle(doc: Document, meta: Map<string, string>, ld: Record<string, unknown> | undefined, site?: string): string | undefined {
-  const docTitle = squash(textOf(byTag(doc, 'title')[0] ?? { data: '' } as never));
-  const h1s = byTag(doc, 'h1').map((h) => squash(textOf(h, 500))).filter((t) => t.length > 1);
+function findTitle(idx: Index, meta: Map<string, string>, ld: Record<string, unknown> | undefined, site?: string): string | undefined {
+  const titleEl = idx.tag('title')[0];
+  const docTitle = titleEl ? squash(textOf(titleEl, 2000)) : '';
+  const h1s = idx.tag('h1').map((h) => squash(textOf(h, 500))).filter((t) => t.length > 1);
   const og = meta.get('og:title') ?? meta.get('twitter:title') ?? str(ld?.headline);
   // An h1 that the <title> contains is the article title without the site suffix.
   for (const h of h1s) {
@@ -157,7 +171,7 @@ function fromParts(m: RegExpMatchArray, cjk: boolean): number | undefined {
   return Date.UTC(+y, +mo - 1, +d, +h, +mi, +se) - (cjk ? 8 * 3600000 : 0);
 }
 
-function findDate(doc: Document, meta: Map<string, string>, ld: Record<string, unknown> | undefined, cjk: boolean): number | undefined {
+function findDate(idx: Index, meta: Map<string, string>, ld: Record<string, unknown> | undefined, cjk: boolean): number | undefined {
   for (const k of DATE_KEYS) {
     const v = meta.get(k);
     const t = v ? parseDateText(v, cjk) : undefined;
@@ -168,19 +182,19 @@ function findDate(doc: Document, meta: Map<string, string>, ld: Record<string, u
     const t = v ? parseDateText(v, cjk) : undefined;
     if (t !== undefined) return t;
   }
-  for (const e of byTag(doc, 'time')) {
+  for (const e of idx.tag('time')) {
     const v = e.attribs.datetime ?? textOf(e, 100);
     const t = parseDateText(v, cjk);
     if (t !== undefined) return t;
   }
   // Chinese pages print the date beside the title: look in short date/time/info elements, then near the h1.
-  for (const e of elements(doc)) {
+  for (const e of idx.all) {
     const h = `${e.attribs.class ?? ''} ${e.attribs.id ?? ''}`;
     if (!/date|time|pub|info|source|meta/i.test(h)) continue;
     const m = textOf(e, 300).slice(0, 300).match(CN_DATE);
     if (m) { const t = fromParts(m, cjk); if (t !== undefined) return t; }
   }
-  const h1 = byTag(doc, 'h1')[0];
+  const h1 = idx.tag('h1')[0];
   let n = h1?.parent;
   for (let i = 0; n && i < 3; i++, n = n.parent) {
     const m = textOf(n, 2000).slice(0, 2000).match(CN_DATE);
@@ -189,12 +203,12 @@ function findDate(doc: Document, meta: Map<string, string>, ld: Record<string, u
   return undefined;
 }
 
-function findByline(doc: Document, meta: Map<string, string>, ld: Record<string, unknown> | undefined): string | undefined {
+function findByline(idx: Index, meta: Map<string, string>, ld: Record<string, unknown> | undefined): string | undefined {
   const m = meta.get('author') ?? meta.get('article:author') ?? meta.get('byl') ?? meta.get('sailthru.author') ?? meta.get('dc.creator');
   if (m && !/^https?:/.test(m)) return m;
   const fromLd = ldName(ld?.author);
   if (fromLd) return fromLd;
-  for (const e of elements(doc)) {
+  for (const e of idx.all) {
     const h = `${e.attribs.class ?? ''} ${e.attribs.id ?? ''}`;
     if (/info|source|author|date|meta|byline/i.test(h)) {
       const m = textOf(e, 300).slice(0, 300).match(/(?:作者|作\s*者|记者|文)\s*[:：／/|]\s*([^\s|｜/／　]{2,20}(?:[ 、][^\s|｜/／　:：]{2,4})*)/);
@@ -209,17 +223,18 @@ function findByline(doc: Document, meta: Map<string, string>, ld: Record<string,
 }
 
 export function readMeta(doc: Document, cjkBody: boolean): Meta {
-  const meta = metaMap(doc);
-  const ld = jsonLd(doc);
+  const idx = index(doc);
+  const meta = metaMap(doc, idx);
+  const ld = jsonLd(doc, idx);
   const art = ldArticle(ld);
   const siteName = meta.get('og:site_name') ?? meta.get('application-name');
-  const title = findTitle(doc, meta, art, siteName);
-  const htmlEl = byTag(doc, 'html')[0];
+  const title = findTitle(idx, meta, art, siteName);
+  const htmlEl = idx.tag('html')[0];
   const declared = htmlEl?.attribs.lang ?? meta.get('content-language') ?? meta.get('og:locale');
   return {
     title,
-    byline: findByline(doc, meta, art),
-    published: findDate(doc, meta, art, cjkBody),
+    byline: findByline(idx, meta, art),
+    published: findDate(idx, meta, art, cjkBody),
     leadImage: meta.get('og:image') ?? meta.get('og:image:url') ?? meta.get('twitter:image') ?? meta.get('twitter:image:src') ?? ldImage(art?.image),
     lang: declared?.replace('_', '-'),
     siteName,

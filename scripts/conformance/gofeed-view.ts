@@ -235,7 +235,7 @@ function jsonItem(it: Item): View {
 }
 
 function jsonPerson(p: Person): View {
-  return { name: p.name, url: p.uri ?? (p.email ? `mailto:${p.email}` : undefined) };
+  return { name: p.name, url: p.uri ?? (p.email ? `mailto:${p.email}` : undefined), avatar: p.avatar };
 }
 
 // ---- universal ----

@@ -4,7 +4,7 @@
 import type { Category, ExtElement, Feed, Format, Image, Item, Link, Media, Person, Source, Text, TextType } from './model.ts';
 import type { Attr, XmlHandler } from './xml.ts';
 import { DocEntities, decodeEntities, readDoctype, type EntityContext } from './entities.ts';
-import { ATOM03, ATOM10, RSS090, XHTML, knownPrefix } from './namespaces.ts';
+import { ATOM03, ATOM10, RSS090, XHTML, knownPrefix, namespaceUri } from './namespaces.ts';
 import { resolveHtmlUrls, resolveUrl } from './url.ts';
 import { parseDate, parsePeriod } from './date.ts';
 import { fixC1 } from './cp1252.ts';
@@ -547,7 +547,7 @@ export class Builder implements XmlHandler, EntityContext {
     f.kind = 'ext';
     const colon = f.qname.indexOf(':');
     const ext: ExtElement = {
-      ns: this.lookupNs(colon === -1 ? '' : f.qname.slice(0, colon), f.ns) ?? '',
+      ns: canonicalNs(this.lookupNs(colon === -1 ? '' : f.qname.slice(0, colon), f.ns) ?? ''),
       prefix: colon === -1 ? '' : f.qname.slice(0, colon),
       name: colon === -1 ? f.qname : f.qname.slice(colon + 1),
       attrs: {},
@@ -570,7 +570,7 @@ export class Builder implements XmlHandler, EntityContext {
     // Known-module elements are also kept raw, for consumers that want the whole extension.
     const colon = f.qname.indexOf(':');
     const ext: ExtElement = {
-      ns: this.lookupNs(colon === -1 ? '' : f.qname.slice(0, colon), f.ns) ?? '',
+      ns: canonicalNs(this.lookupNs(colon === -1 ? '' : f.qname.slice(0, colon), f.ns) ?? ''),
       prefix: colon === -1 ? '' : f.qname.slice(0, colon),
       name: colon === -1 ? f.qname : f.qname.slice(colon + 1),
       attrs: {},
@@ -1296,6 +1296,12 @@ export class Builder implements XmlHandler, EntityContext {
 export function safeBase(url: string): boolean {
   const m = /^\s*([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(url);
   return !m || /^(https?|ftp|file)$/i.test(m[1]!);
+}
+
+/** Known modules' namespaces in their canonical spelling, so consumers can compare URIs. */
+function canonicalNs(uri: string): string {
+  const p = knownPrefix(uri);
+  return (p && namespaceUri(p)) || uri;
 }
 
 /** The innermost index of `name` among the last `limit` entries, or -1. */

@@ -40,6 +40,11 @@ function parse(bytes: Uint8Array, options: ParseOptions): Feed {
       json.errors.unshift(...decoded.errors);
       return done(json);
     }
+    if (buf[start] === 0x7b) {
+      const feed = newFeed(decoded.encoding);
+      feed.errors.push(...decoded.errors, 'not a feed: invalid JSON');
+      return done(feed);
+    }
   }
 
   const feed = newFeed(decoded.encoding);

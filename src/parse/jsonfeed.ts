@@ -203,7 +203,9 @@ function authors(o: Obj, ctx: Ctx): Person[] {
       if (/^mailto:/i.test(uri)) p.email = uri.slice(7);
       else p.uri = uri;
     }
-    if (p.name !== undefined || p.email !== undefined || p.uri !== undefined) out.push(p);
+    const avatar = url(a, 'avatar', ctx);
+    if (avatar !== undefined) p.avatar = avatar;
+    if (p.name !== undefined || p.email !== undefined || p.uri !== undefined || p.avatar !== undefined) out.push(p);
   }
   return out;
 }

@@ -39,6 +39,8 @@ export interface Person {
   uri?: string;
   /** Display string as found, e.g. RSS `me@example.com (Me)`. */
   raw?: string;
+  /** Picture of the person (JSON Feed avatar). */
+  avatar?: string;
 }
 
 export interface Category {

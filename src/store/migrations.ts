@@ -191,4 +191,11 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 6,
+    name: 'reader: per-site counts from an index',
+    // The reader's side bar counts items per site on every refresh; from this
+    // covering index that is a short scan instead of reading every row.
+    up: `CREATE INDEX items_site_missing ON items (site, missing);`,
+  },
 ];

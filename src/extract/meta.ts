@@ -114,7 +114,7 @@ export function cleanTitle(raw: string, siteName?: string): string {
 function findTitle(idx: Index, meta: Map<string, string>, ld: Record<string, unknown> | undefined, site?: string): string | undefined {
   const titleEl = idx.tag('title')[0];
   const docTitle = titleEl ? squash(textOf(titleEl, 2000)) : '';
-  const h1s = idx.tag('h1').map((h) => squash(textOf(h, 500))).filter((t) => t.length > 1);
+  const h1s = idx.tag('h1').map((h) => squash(textOf(h, 500)).replace(/\s*\[\s*(编辑|編輯|edit)[^\]]{0,20}\]\s*$/i, '')).filter((t) => t.length > 1);
   const og = meta.get('og:title') ?? meta.get('twitter:title') ?? str(ld?.headline);
   // An h1 that the <title> contains is the article title without the site suffix.
   for (const h of h1s) {
@@ -171,20 +171,23 @@ function fromParts(m: RegExpMatchArray, cjk: boolean): number | undefined {
   return Date.UTC(+y, +mo - 1, +d, +h, +mi, +se) - (cjk ? 8 * 3600000 : 0);
 }
 
+/** Placeholder dates (Gannett's 1901-01-01) and far-future ones are no dates. */
+const plausible = (t: number | undefined): number | undefined => (t !== undefined && t > Date.UTC(1990, 0, 1) && t < Date.now() + 2 * 86400000 ? t : undefined);
+
 function findDate(idx: Index, meta: Map<string, string>, ld: Record<string, unknown> | undefined, cjk: boolean): number | undefined {
   for (const k of DATE_KEYS) {
     const v = meta.get(k);
-    const t = v ? parseDateText(v, cjk) : undefined;
+    const t = plausible(v ? parseDateText(v, cjk) : undefined);
     if (t !== undefined) return t;
   }
   for (const k of ['datePublished', 'dateCreated', 'dateModified']) {
     const v = str(ld?.[k]);
-    const t = v ? parseDateText(v, cjk) : undefined;
+    const t = plausible(v ? parseDateText(v, cjk) : undefined);
     if (t !== undefined) return t;
   }
   for (const e of idx.tag('time')) {
     const v = e.attribs.datetime ?? textOf(e, 100);
-    const t = parseDateText(v, cjk);
+    const t = plausible(parseDateText(v, cjk));
     if (t !== undefined) return t;
   }
   // Chinese pages print the date beside the title: look in short date/time/info elements, then near the h1.
@@ -192,20 +195,20 @@ function findDate(idx: Index, meta: Map<string, string>, ld: Record<string, unkn
     const h = `${e.attribs.class ?? ''} ${e.attribs.id ?? ''}`;
     if (!/date|time|pub|info|source|meta/i.test(h)) continue;
     const m = textOf(e, 300).slice(0, 300).match(CN_DATE);
-    if (m) { const t = fromParts(m, cjk); if (t !== undefined) return t; }
+    if (m) { const t = plausible(fromParts(m, cjk)); if (t !== undefined) return t; }
   }
   const h1 = idx.tag('h1')[0];
   let n = h1?.parent;
   for (let i = 0; n && i < 3; i++, n = n.parent) {
     const m = textOf(n, 2000).slice(0, 2000).match(CN_DATE);
-    if (m) { const t = fromParts(m, cjk); if (t !== undefined) return t; }
+    if (m) { const t = plausible(fromParts(m, cjk)); if (t !== undefined) return t; }
   }
   return undefined;
 }
 
 function findByline(idx: Index, meta: Map<string, string>, ld: Record<string, unknown> | undefined): string | undefined {
   const m = meta.get('author') ?? meta.get('article:author') ?? meta.get('byl') ?? meta.get('sailthru.author') ?? meta.get('dc.creator');
-  if (m && !/^https?:/.test(m)) return m;
+  if (m && !/^https?:/.test(m) && !/^[\d\s]+$/.test(m)) return m;
   const fromLd = ldName(ld?.author);
   if (fromLd) return fromLd;
   for (const e of idx.all) {

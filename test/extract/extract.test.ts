@@ -146,3 +146,14 @@ test('boilerplate inside the body: notices, see-more lines, link lists under a r
   assert.deepEqual(en.text.split('\n').map((l) => l.split(' ').slice(0, 3).join(' ')), ['The strongest solar', 'Forecasters said that']);
   assert.ok(!en.html.includes('References') && !en.html.includes('northern lights'));
 });
+
+test('metadata placeholders are ignored: [edit] in the h1, numeric author ids, 1901 dates', () => {
+  const a = extract(`<html><head><title>雄安新区 - 维基百科，自由的百科全书</title>
+    <meta name="author" content="103553"><meta name="date" content="1901-01-01T00:00:00Z">
+    <meta property="article:modified_time" content="2024-05-01T08:00:00Z"></head>
+    <body><h1><span>雄安新区</span><span class="mw-editsection">[<a href="?action=edit">编辑</a>]</span></h1>
+    <div id="content"><p>${'雄安新区是中国第19个国家级新区，位于河北省保定市东部。'.repeat(4)}</p></div></body></html>`);
+  assert.equal(a.title, '雄安新区');
+  assert.equal(a.byline, undefined);
+  assert.equal(a.published, Date.parse('2024-05-01T08:00:00Z'));
+});

@@ -792,7 +792,10 @@ export class Builder implements XmlHandler, EntityContext {
   private textValue(f: Frame): Text {
     const t = f.text!;
     let value: string;
-    if (t.markup) {
+    if (t.markup && t.type === 'html' && isWrappedText(t)) {
+      // Escaped HTML inside one wrapper element (<div xmlns=xhtml>&lt;b&gt;...</div>): the text is the HTML.
+      value = t.parts.slice(1, -1).join('');
+    } else if (t.markup) {
       let s = '';
       for (let i = 0; i < t.parts.length; i++) s += t.markup[i] ? t.parts[i] : escapeText(t.parts[i]!);
       value = s;
@@ -1296,6 +1299,15 @@ export class Builder implements XmlHandler, EntityContext {
 export function safeBase(url: string): boolean {
   const m = /^\s*([a-zA-Z][a-zA-Z0-9+.-]*):/.exec(url);
   return !m || /^(https?|ftp|file)$/i.test(m[1]!);
+}
+
+/** One element around text only: markup first and last, text between. */
+function isWrappedText(t: TextCapture): boolean {
+  const m = t.markup!;
+  const n = m.length;
+  if (n < 3 || !m[0] || !m[n - 1] || !t.parts[0]!.startsWith('<div')) return false;
+  for (let i = 1; i < n - 1; i++) if (m[i]) return false;
+  return true;
 }
 
 /** Known modules' namespaces in their canonical spelling, so consumers can compare URIs. */

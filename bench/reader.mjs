@@ -6,8 +6,9 @@
 //
 //   npm run bench:reader                   (builds dist/ first)
 //   node bench/reader.mjs --items 20000 --duration 5
+//   node bench/reader.mjs --keep /tmp/fm-reader-100k   (generate once, reuse)
 import { execFileSync, fork } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -122,12 +123,17 @@ async function main() {
       process.exit(1);
     }
   }
-  const dir = mkdtempSync(join(tmpdir(), 'fm-bench-reader-'));
+  // --keep DIR: generate into DIR once and keep it (for repeated runs while tuning).
+  const keep = arg('keep', undefined);
+  const dir = keep ?? mkdtempSync(join(tmpdir(), 'fm-bench-reader-'));
   let child;
   try {
-    console.log(`generating ${count} items…`);
-    const genSeconds = await generate(dir, count);
-    console.log(`generated in ${genSeconds.toFixed(1)} s`);
+    let genSeconds = 0;
+    if (!keep || !existsSync(join(dir, 'feedmirror.db'))) {
+      console.log(`generating ${count} items…`);
+      genSeconds = await generate(dir, count);
+      console.log(`generated in ${genSeconds.toFixed(1)} s`);
+    }
     child = fork(fileURLToPath(import.meta.url), ['--serve', dir], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const { url } = await new Promise((ok, fail) => {
       child.once('message', ok);
@@ -186,6 +192,6 @@ Aim: at least 500 requests per second for the item list, zero errors.
       child.send('stop');
       await new Promise((ok) => child.once('exit', ok));
     }
-    rmSync(dir, { recursive: true, force: true });
+    if (!keep) rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -221,7 +221,7 @@ export class Reader {
 
   /** Items and unread items per site; cached briefly (the list beside every page). */
   siteCounts(now = Date.now()): SiteCount[] {
-    const ttl = this.opts.countsTtl ?? 5000;
+    const ttl = this.opts.countsTtl ?? 10_000;
     if (this.counts && now - this.counts.at < ttl) return this.counts.value;
     const value = this.prepare(`
       SELECT i.site AS site, count(*) AS total, sum(coalesce(s.read, 0) = 0) AS unread

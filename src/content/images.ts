@@ -1,7 +1,8 @@
-// Step 5: image URLs rewritten, so readers load images through a proxy (or, later,
-// our own signed endpoint or archived copies). Each mode is an ImageRewriter.
+// Step 5: image URLs rewritten, so readers load images through a proxy, our own
+// signed endpoint (proxy.ts) or archived copies (assets.ts). Each mode is an ImageRewriter.
 import type { Element } from 'domhandler';
 import { Doc } from './html.ts';
+import { DEFAULT_PREFIX, signImageUrl } from './proxy.ts';
 import { mapSrcset } from './urls.ts';
 
 /** Turns one absolute image URL into the URL readers should load (or returns it unchanged). */
@@ -12,8 +13,32 @@ export interface ImageRewriter {
 export type ImageOptions =
   | { mode: 'none' }
   | { mode: 'template'; template: string }
-  /** For the `proxy` (signed endpoint) and `archive` (downloaded assets) modes, which bring their own rewriter. */
+  /** Our own endpoint: `<prefix>/<hmac>/<base64url(url)>`; prefix default `/img`, absolute (`https://host/img`) for feeds read elsewhere. */
+  | { mode: 'proxy'; secret: string; prefix?: string }
+  /** Images are downloaded when an item is written (localizeImages); nothing to rewrite on the way out. */
+  | { mode: 'archive' }
   | { mode: 'custom'; rewriter: ImageRewriter };
+
+export type ImageMode = 'none' | 'template' | 'proxy' | 'archive';
+
+/** The config file's `images` object (validated by the config loader; see imageOptions in proxy.ts). */
+export interface ImagesSettings {
+  mode: ImageMode;
+  template?: string;
+  proxy: {
+    /** HMAC key; default: generated into `<dataDir>/image-proxy.secret`. */
+    secret?: string;
+    /** Where the server mounts the handler, or an absolute URL of it. */
+    prefix: string;
+    /** Default `<dataDir>/image-cache`. */
+    cacheDir?: string;
+    cacheMaxBytes: number;
+    /** Cap on one image (proxy and archive mode). */
+    maxBytes: number;
+    /** Host suffix → Referer to send ('' = none), over the built-in rules. */
+    referers: Record<string, string>;
+  };
+}
 
 export const PLACEHOLDERS = ['{url}', '{url_encoded}', '{url_noscheme}', '{url_base64}'] as const;
 
@@ -59,9 +84,31 @@ export function templateRewriter(template: string): ImageRewriter {
   };
 }
 
+/** Absolute http(s) image URLs to `<prefix>/<hmac>/<base64url(url)>`; anything else (relative, data:, already ours) kept. */
+export function proxyRewriter(secret: string, prefix: string = DEFAULT_PREFIX): ImageRewriter {
+  if (typeof secret !== 'string' || secret.length < 16) throw new Error('image proxy: the secret needs at least 16 characters');
+  const base = prefix.replace(/\/+$/, '');
+  if (!/^(\/[^/\\]|https?:\/\/[^/]+\/?)/i.test(`${base}/`)) throw new Error(`image proxy prefix must be a path like /img or an absolute http(s) URL: ${prefix}`);
+  return {
+    rewrite(original: string): string {
+      const url = original.startsWith('//') ? `https:${original}` : original;
+      if (url.startsWith(`${base}/`)) return original;
+      let parsed: URL;
+      try {
+        parsed = new URL(url);
+      } catch {
+        return original;
+      }
+      if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return original;
+      return signImageUrl(url, secret, base);
+    },
+  };
+}
+
 export function imageRewriter(options: ImageOptions | undefined): ImageRewriter | undefined {
-  if (!options || options.mode === 'none') return undefined;
+  if (!options || options.mode === 'none' || options.mode === 'archive') return undefined;
   if (options.mode === 'template') return templateRewriter(options.template);
+  if (options.mode === 'proxy') return proxyRewriter(options.secret, options.prefix);
   if (options.mode === 'custom') return options.rewriter;
   throw new Error(`unknown image mode: ${(options as { mode: unknown }).mode}`);
 }
@@ -74,7 +121,27 @@ function imageAttrs(el: Element): { src: string[]; srcset: string[] } {
   return { src: [], srcset: [] };
 }
 
-export function rewriteImages(doc: Doc, rewriter: ImageRewriter | undefined): void {
+/**
+ * The one rewrite used wherever content leaves feedmirror (archive, reader,
+ * republished feeds, APIs): template and proxy modes here, synchronously; archive
+ * mode rewrites nothing here (localizeImages did it when the item was written).
+ * Only the image attributes change; every other byte stays.
+ */
+export function rewriteImages(html: string, options: ImageOptions | undefined): string;
+/** The cleaning step's form: edits a parsed Doc in place. */
+export function rewriteImages(doc: Doc, rewriter: ImageRewriter | undefined): void;
+export function rewriteImages(input: Doc | string, how: ImageOptions | ImageRewriter | undefined): string | void {
+  if (typeof input === 'string') {
+    const rewriter = imageRewriter(how as ImageOptions | undefined);
+    if (!rewriter) return input;
+    const doc = new Doc(input);
+    rewriteDoc(doc, rewriter);
+    return doc.toString();
+  }
+  rewriteDoc(input, how as ImageRewriter | undefined);
+}
+
+function rewriteDoc(doc: Doc, rewriter: ImageRewriter | undefined): void {
   if (!rewriter) return;
   const one = (u: string): string => rewriter.rewrite(u);
   for (const el of doc.elements()) {
@@ -94,6 +161,6 @@ export function rewriteImages(doc: Doc, rewriter: ImageRewriter | undefined): vo
 export function imageUrls(html: string): string[] {
   const seen: string[] = [];
   const rec: ImageRewriter = { rewrite: (u) => (seen.push(u), u) };
-  rewriteImages(new Doc(html), rec);
+  rewriteDoc(new Doc(html), rec);
   return [...new Set(seen)];
 }

@@ -7,6 +7,7 @@ import { runCycle, type CycleSummary, type FeedReport, type ParsedFeed } from '.
 import { openStore, type Database } from '../store/index.ts';
 import { Mirror, type CycleResult, type IngestResult, type Log, type ReconcileReport, type Target } from './mirror.ts';
 import { seedStarter } from './starter.ts';
+import { lockDataDir } from './lock.ts';
 
 /** The archive directory inside the data directory. */
 export function archiveRoot(config: Pick<Config, 'dataDir'>): string {
@@ -69,9 +70,11 @@ function refetchUnarchived(db: Database): void {
 }
 
 /** Opens the store, adds the starter list on a first start, reconciles store and archive. */
-async function open(config: Config, events: MirrorEvents, starter: boolean): Promise<{ db: Database; mirror: Mirror }> {
+async function open(config: Config, events: MirrorEvents, starter: boolean): Promise<{ db: Database; mirror: Mirror; release: () => void }> {
   const db = openStore(config.dbPath);
+  let release: (() => void) | undefined;
   try {
+    release = lockDataDir(config.dataDir);
     if (starter && config.starter) {
       const n = seedStarter(db);
       if (n) events.log?.info({ feeds: n }, `first start: subscribed to the ${n} feeds of the starter list`);
@@ -79,8 +82,9 @@ async function open(config: Config, events: MirrorEvents, starter: boolean): Pro
     const mirror = makeMirror(db, config, events.log);
     const report = await mirror.reconcile();
     events.onReconcile?.(report);
-    return { db, mirror };
+    return { db, mirror, release };
   } catch (e) {
+    release?.();
     db.close();
     throw e;
   }
@@ -102,7 +106,7 @@ export interface OnceResult {
 /** One cycle: reconcile, fetch, archive, lists, publish; then close. */
 export async function runOnce(config: Config, opts: OnceOptions = {}): Promise<OnceResult> {
   let reconcile: ReconcileReport | undefined;
-  const { db, mirror } = await open(config, { ...opts, onReconcile: (r) => { reconcile = r; opts.onReconcile?.(r); } }, opts.starter ?? true);
+  const { db, mirror, release } = await open(config, { ...opts, onReconcile: (r) => { reconcile = r; opts.onReconcile?.(r); } }, opts.starter ?? true);
   const fetcher = makeFetcher(config);
   try {
     refetchUnarchived(db);
@@ -122,6 +126,7 @@ export async function runOnce(config: Config, opts: OnceOptions = {}): Promise<O
     await mirror.idle();
     await fetcher.close();
     db.close();
+    release();
   }
 }
 
@@ -142,7 +147,7 @@ export interface StartOptions extends MirrorEvents {
 
 /** Starts the scheduler loop: sleep until the next feed is due, fetch the due feeds, archive, publish. */
 export async function startMirror(config: Config, opts: StartOptions = {}): Promise<MirrorHandle> {
-  const { db, mirror } = await open(config, opts, opts.starter ?? true);
+  const { db, mirror, release } = await open(config, opts, opts.starter ?? true);
   const fetcher = makeFetcher(config);
   const controller = new AbortController();
   const poll = opts.pollMs ?? 60_000;
@@ -188,6 +193,7 @@ export async function startMirror(config: Config, opts: StartOptions = {}): Prom
     await mirror.idle();
     await fetcher.close().catch(() => undefined);
     db.close();
+    release();
   };
   const done = loop().finally(close);
   return {

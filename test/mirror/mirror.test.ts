@@ -6,7 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore, type Database } from '../../src/store/index.ts';
 import { addSubscription } from '../../src/subscribe/index.ts';
-import { Mirror, STARTER, seedStarter, diffVersions, htmlLines, diffLines } from '../../src/mirror/index.ts';
+import { Mirror, STARTER, seedStarter, diffVersions, htmlLines, diffLines, lockDataDir, LockedError } from '../../src/mirror/index.ts';
+import { spawnSync } from 'node:child_process';
 import type { Item } from '../../src/parse/index.ts';
 import { repo, tree } from './helpers.ts';
 
@@ -181,4 +182,22 @@ test('diff: one tag per line; a changed sentence is one line out, one in', () =>
   const text = diffVersions({ title: 'T', url: 'u', html: '<p>一</p><p>二</p><p>三</p><p>四</p><p>五</p>' }, { title: 'T2', url: 'u', html: '<p>一</p><p>二</p><p>三改</p><p>四</p><p>五</p>' }, 1);
   assert.equal(text, '- title: T\n+ title: T2\n  …\n  <p>\n- 三\n+ 三改\n  </p>\n  …\n');
   assert.equal(diffVersions({ title: 'T', url: 'u', html: '<p>x</p>' }, { title: 'T', url: 'u', html: '<p>x</p>' }), '  (no visible change)\n');
+});
+
+test('one archiving process per data directory: a live holder refuses, a dead one is taken over', (t) => {
+  const { dir } = setup(t);
+  const release = lockDataDir(dir);
+  assert.throws(() => lockDataDir(dir), LockedError);
+  release();
+  lockDataDir(dir)();
+  // The parent process is alive: its lock stands.
+  writeFileSync(join(dir, 'mirror.lock'), `${process.ppid}\n`);
+  assert.throws(() => lockDataDir(dir), /another feedmirror process \(pid \d+\) is archiving/);
+  // A process that has exited left it: taken over.
+  const gone = spawnSync(process.execPath, ['-e', '0']).pid!;
+  writeFileSync(join(dir, 'mirror.lock'), `${gone}\n`);
+  const mine = lockDataDir(dir);
+  assert.equal(readFileSync(join(dir, 'mirror.lock'), 'utf8'), `${process.pid}\n`);
+  mine();
+  assert.throws(() => readFileSync(join(dir, 'mirror.lock')), /ENOENT/);
 });

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig, type Config } from '../../config/index.ts';
 import { openStore, type Database } from '../../store/index.ts';
-import { archiveRoot, diffVersions, makeMirror, type Mirror, type Version } from '../../mirror/index.ts';
+import { archiveRoot, diffVersions, lockDataDir, makeMirror, type Mirror, type Version } from '../../mirror/index.ts';
 
 interface Flags {
   data?: string;
@@ -17,11 +17,14 @@ function withMirror(cmd: Command): Command {
 }
 
 /** Runs a body with the config, the database and the mirror; errors become one line and exit code 1. */
-async function run(name: string, o: Flags, body: (mirror: Mirror, db: Database, config: Config) => Promise<void> | void): Promise<void> {
+async function run(name: string, o: Flags, body: (mirror: Mirror, db: Database, config: Config) => Promise<void> | void, writes = false): Promise<void> {
   let db: Database | undefined;
+  let release: (() => void) | undefined;
   try {
     const config = loadConfig({ dataDir: o.data, configFile: o.config });
     db = openStore(config.dbPath);
+    // Commands that write into the archive wait for no one: a running mirror must be stopped first.
+    if (writes) release = lockDataDir(config.dataDir);
     const mirror = makeMirror(db, config);
     await body(mirror, db, config);
     await mirror.idle();
@@ -30,6 +33,7 @@ async function run(name: string, o: Flags, body: (mirror: Mirror, db: Database, 
     process.exitCode = 1;
   } finally {
     db?.close();
+    release?.();
   }
 }
 
@@ -136,7 +140,7 @@ export function register(program: Command): void {
       for (const u of r.unreadable) process.stdout.write(`unreadable: ${u}\n`);
       process.stdout.write(`${archiveRoot(config)}: ${r.refreshed} items refreshed, ${r.adopted} added, ${r.dropped} without files dropped, ${r.tempRemoved} temporary files removed; ${c.lists.length} lists written\n`);
       if (r.unreadable.length) process.exitCode = 1;
-    }));
+    }, true));
 
   withMirror(archive.command('import <dir>'))
     .description('take in an archive in this layout (<dir>/articles/<site>/<id>_<title>.md) without duplicating items already here (same link, or same title and text)')
@@ -153,5 +157,5 @@ export function register(program: Command): void {
       const c = await mirror.finishCycle({ git: config.git });
       for (const u of r.unreadable) process.stdout.write(`unreadable: ${u}\n`);
       process.stdout.write(`${r.imported} imported, ${r.duplicates} already there, ${r.unreadable.length} unreadable; ${c.lists.length} lists written${reconcile.adopted ? ` (${reconcile.adopted} files adopted first)` : ''}\n`);
-    }));
+    }, true));
 }

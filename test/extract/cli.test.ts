@@ -7,11 +7,39 @@ import { readFileSync, mkdtempSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { runExtract, type ExtractCliOptions } from '../../src/cli/commands/extract.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const fixtures = join(root, 'test/extract/fixtures');
 
-function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+type Run = { code: number; stdout: string; stderr: string };
+
+/** Command-line words to options, as commander would make them (the spawned test checks commander itself). */
+function options(args: string[]): [string, ExtractCliOptions] {
+  const o: Record<string, unknown> = {};
+  let source = '';
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (!a.startsWith('--')) { source = a; continue; }
+    const key = a.slice(2).replace(/-(\w)/g, (_, c: string) => c.toUpperCase());
+    if (key === 'json') o.json = true;
+    else if (key === 'allow') o.allow = [args[++i]];
+    else o[key] = args[++i];
+  }
+  return [source, o as unknown as ExtractCliOptions];
+}
+
+/** The command in this process (a process per case would cost seconds each). */
+async function cli(...args: string[]): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  const [source, o] = options(args);
+  const code = await runExtract(source, o, { out: (s) => { stdout += s; }, err: (s) => { stderr += s; } });
+  return { code, stdout, stderr };
+}
+
+/** The real command line, as a user runs it. */
+function spawnCli(...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
     execFile(process.execPath, ['--import', 'tsx', join(root, 'src/cli/main.ts'), 'extract', ...args], { cwd: root, timeout: 60_000 }, (err, stdout, stderr) => {
       resolve({ code: err ? (typeof err.code === 'number' ? err.code : 1) : 0, stdout, stderr });
@@ -34,8 +62,8 @@ before(async () => {
 });
 after(() => new Promise<void>((r) => server.close(() => r())));
 
-test('file with --url: metadata, HTML and text', async () => {
-  const r = await cli(join(fixtures, 'news-sina.html'), '--url', 'https://news.sina.com.cn/c/2024-05-16/doc-x.shtml');
+test('file with --url: metadata, HTML and text (the real binary)', async () => {
+  const r = await spawnCli(join(fixtures, 'news-sina.html'), '--url', 'https://news.sina.com.cn/c/2024-05-16/doc-x.shtml');
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stdout, /^Title: 青岛市举办海洋科技成果展 百余项新技术亮相\n/);
   assert.match(r.stdout, /\nByline: 新京报\n/);
@@ -73,12 +101,12 @@ test('URL on a private address without --allow: refused by the SSRF guard', asyn
 
 test('bad input: missing file, bad --url, bad numbers; errors are one line', async () => {
   const missing = await cli(join(fixtures, 'nope.html'));
+  const badUrl = await cli(join(fixtures, 'news-sina.html'), '--url', 'not a url');
+  const badN = await cli(`${base}/x`, '--max-pages', 'many');
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /^feedmirror extract: .*ENOENT/);
-  const badUrl = await cli(join(fixtures, 'news-sina.html'), '--url', 'not a url');
   assert.equal(badUrl.code, 1);
   assert.match(badUrl.stderr, /--url is not a URL/);
-  const badN = await cli(`${base}/x`, '--max-pages', 'many');
   assert.equal(badN.code, 1);
   assert.match(badN.stderr, /--max-pages must be a positive number/);
 });

@@ -5,14 +5,14 @@ import { Fetcher } from '../../fetch/index.ts';
 import { decodeHtml, extractPages, loadRules, type SiteRule } from '../../extract/index.ts';
 
 
-interface Options {
+export interface ExtractCliOptions {
   url?: string;
   json?: boolean;
   rules?: string;
-  maxPages: string;
+  maxPages?: string;
   allow?: string[];
-  timeout: string;
-  maxBytes: string;
+  timeout?: string;
+  maxBytes?: string;
 }
 
 const ACCEPT = 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.5';
@@ -28,14 +28,21 @@ export function register(program: Command): void {
     .option('--allow <hosts...>', 'private hosts or IPs that may be fetched (SSRF allow-list)')
     .option('--timeout <seconds>', 'whole-fetch deadline per page', '30')
     .option('--max-bytes <n>', 'size cap per page, decompressed', String(8 << 20))
-    .action(async (source: string, o: Options) => {
-      try {
-        await run(source, o);
-      } catch (e) {
-        process.stderr.write(`feedmirror extract: ${(e as Error).message}\n`);
-        process.exitCode = 1;
-      }
+    .action(async (source: string, o: ExtractCliOptions) => {
+      process.exitCode = await runExtract(source, o, { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) });
     });
+}
+
+export interface Io { out: (s: string) => void; err: (s: string) => void }
+
+/** The command without commander: prints through io, returns the exit status. */
+export async function runExtract(source: string, o: ExtractCliOptions, io: Io): Promise<number> {
+  try {
+    return await run(source, o, io);
+  } catch (e) {
+    io.err(`feedmirror extract: ${(e as Error).message}\n`);
+    return 1;
+  }
 }
 
 function positive(v: string, name: string): number {
@@ -44,18 +51,18 @@ function positive(v: string, name: string): number {
   return n;
 }
 
-async function run(source: string, o: Options): Promise<void> {
+async function run(source: string, o: ExtractCliOptions, io: Io): Promise<number> {
   let rules: SiteRule[] | undefined;
   if (o.rules) {
     const loaded = loadRules(o.rules);
-    for (const err of loaded.errors) process.stderr.write(`rule skipped: ${err}\n`);
+    for (const err of loaded.errors) io.err(`rule skipped: ${err}\n`);
     rules = loaded.rules;
   }
   const isUrl = /^https?:\/\//i.test(source);
-  const maxPages = Math.floor(positive(o.maxPages, '--max-pages'));
+  const maxPages = Math.floor(positive(o.maxPages ?? '10', '--max-pages'));
   const fetcher = isUrl ? new Fetcher({
-    deadlineMs: positive(o.timeout, '--timeout') * 1000,
-    maxBytes: Math.floor(positive(o.maxBytes, '--max-bytes')),
+    deadlineMs: positive(o.timeout ?? '30', '--timeout') * 1000,
+    maxBytes: Math.floor(positive(o.maxBytes ?? String(8 << 20), '--max-bytes')),
     allow: o.allow,
   }) : undefined;
   try {
@@ -85,8 +92,8 @@ async function run(source: string, o: Options): Promise<void> {
     if (!url) article.pages = [];
     const published = article.published !== undefined ? new Date(article.published).toISOString() : undefined;
     if (o.json) {
-      process.stdout.write(JSON.stringify({ ...article, published, publishedMs: article.published }, null, 2) + '\n');
-      return;
+      io.out(JSON.stringify({ ...article, published, publishedMs: article.published }, null, 2) + '\n');
+      return 0;
     }
     const lines = [
       `Title: ${article.title ?? ''}`,
@@ -96,8 +103,9 @@ async function run(source: string, o: Options): Promise<void> {
       `Language: ${article.lang ?? ''}`,
     ];
     if (article.pages.length > 1) lines.push(`Pages: ${article.pages.join(' ')}`);
-    process.stdout.write(`${lines.join('\n')}\n\n--- HTML ---\n${article.html}\n\n--- Text ---\n${article.text}\n`);
-    if (!article.text) process.stderr.write('feedmirror extract: no article text found\n');
+    io.out(`${lines.join('\n')}\n\n--- HTML ---\n${article.html}\n\n--- Text ---\n${article.text}\n`);
+    if (!article.text) io.err('feedmirror extract: no article text found\n');
+    return 0;
   } finally {
     await fetcher?.close();
   }

@@ -39,6 +39,18 @@ export interface ServerOptions {
   /** Mark the session cookie Secure (default: when the request came over https). */
   secureCookies?: boolean;
   sessionTtl?: number;
+  /** How article images are rewritten on the way out (default: the config's imageTemplate, if any). */
+  images?: ImageOptions;
+  /** The image proxy to mount (src/content createImageProxy), answering GET <imagePrefix>/<hmac>/<url>. */
+  imageProxy?: (req: ImageProxyRequest) => Promise<{ status: number; headers: Record<string, string>; body: Buffer }>;
+  /** Where the image proxy is mounted (default /img). */
+  imagePrefix?: string;
+}
+
+export interface ImageProxyRequest {
+  url: string;
+  method?: string;
+  headers?: Record<string, string | string[] | undefined>;
 }
 
 /** The reader settings of a config: `server` {host, port, public} if present, then FEEDMIRROR_HOST/PORT/PUBLIC. */
@@ -92,15 +104,31 @@ function imageOptions(config: Config): ImageOptions | undefined {
   return config.imageTemplate ? { mode: 'template', template: config.imageTemplate } : undefined;
 }
 
-/** img-src: ourselves, plus the image proxy of the template, or any https host when images load from their origins. */
-function imageSources(config: Config): string {
-  if (config.imageTemplate) {
+/**
+ * img-src: ourselves, plus the template's image host, or the proxy's host when
+ * it is elsewhere; any https host only when images load from their origins.
+ */
+export function imageSources(images: ImageOptions | undefined): string {
+  const mode = (images as { mode?: string } | undefined)?.mode ?? 'none';
+  if (mode === 'template') {
+    const template = (images as { template: string }).template;
     try {
-      templateRewriter(config.imageTemplate);
-      return `'self' data: ${new URL(config.imageTemplate.replace(/\{[a-z_0-9]+\}/g, 'x')).origin}`;
+      templateRewriter(template);
+      return `'self' data: ${new URL(template.replace(/\{[a-z_0-9]+\}/g, 'x')).origin}`;
     } catch {
       // A bad template fails elsewhere; here it adds no host.
     }
+  }
+  if (mode === 'proxy' || mode === 'archive') {
+    const prefix = (images as { prefix?: string }).prefix;
+    if (prefix && /^https?:\/\//i.test(prefix)) {
+      try {
+        return `'self' data: ${new URL(prefix).origin}`;
+      } catch {
+        // not a URL: served here
+      }
+    }
+    return `'self' data:`;
   }
   return `'self' data: https:`;
 }
@@ -124,13 +152,14 @@ export async function buildServer(config: Config, db: Database, opts: ServerOpti
   const auth = new Auth(db, { sessionTtl: opts.sessionTtl });
   const { generated } = await auth.ensureAdmin(opts.adminPassword ?? process.env.FEEDMIRROR_ADMIN_PASSWORD);
   if (generated) log(`web reader: administrator password (shown once, keep it): ${generated}`);
-  const reader = new Reader(db, { root: archiveRoot(config), images: imageOptions(config) });
+  const images = opts.images ?? imageOptions(config);
+  const reader = new Reader(db, { root: archiveRoot(config), images });
   const metrics = new Metrics();
   let fetcher = opts.fetcher;
   let ownFetcher = false;
   const tz = config.timeZone;
   const csp = [
-    "default-src 'none'", "script-src 'self'", "style-src 'self'", "style-src-attr 'unsafe-inline'", `img-src ${imageSources(config)}`,
+    "default-src 'none'", "script-src 'self'", "style-src 'self'", "style-src-attr 'unsafe-inline'", `img-src ${opts.imageProxy && images?.mode === 'custom' ? "'self' data:" : imageSources(images)}`,
     "media-src 'self' https:", `frame-src ${FRAME_HOSTS}`, "connect-src 'self'", "form-action 'self'", "base-uri 'none'", "frame-ancestors 'none'",
   ].join('; ');
 
@@ -147,7 +176,8 @@ export async function buildServer(config: Config, db: Database, opts: ServerOpti
     req.session = auth.session(token);
   });
   app.addHook('onSend', async (_req, reply, payload) => {
-    reply.header('Content-Security-Policy', csp);
+    // The image proxy sends its own (stricter) policy.
+    if (!reply.hasHeader('Content-Security-Policy')) reply.header('Content-Security-Policy', csp);
     reply.header('X-Content-Type-Options', 'nosniff');
     reply.header('Referrer-Policy', 'no-referrer');
     reply.header('X-Frame-Options', 'DENY');
@@ -235,6 +265,16 @@ export async function buildServer(config: Config, db: Database, opts: ServerOpti
     });
     return reply.type('text/plain; version=0.0.4; charset=utf-8').send(body);
   });
+
+  if (opts.imageProxy) {
+    const proxy = opts.imageProxy;
+    const prefix = (opts.imagePrefix ?? '/img').replace(/\/+$/, '');
+    const serve = async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
+      const r = await proxy({ url: req.url, method: req.method, headers: req.headers });
+      return reply.code(r.status).headers(r.headers).send(r.body);
+    };
+    app.get(`${prefix}/:sig/:enc`, { preHandler: readable }, serve);
+  }
 
   // Accounts.
   app.get('/login', async (req, reply) => {

@@ -298,3 +298,46 @@ describe('first start and public mode', () => {
     }
   });
 });
+
+describe('images', () => {
+  test('the image proxy is mounted under /img, behind the login, with its own headers', async () => {
+    const s = await seed({ extra: 0, index: false });
+    const seen: string[] = [];
+    const png = Buffer.from('89504e470d0a1a0a', 'hex');
+    const server = await startServer(s.config, s.db, {
+      port: 0, adminPassword: PASSWORD, log: () => {},
+      images: { mode: 'custom', rewriter: { rewrite: (u) => `/img/sig/${Buffer.from(u).toString('base64url')}` } },
+      imageProxy: async (req) => {
+        seen.push(`${req.method} ${req.url}`);
+        return { status: 200, headers: { 'content-type': 'image/png', 'content-security-policy': "default-src 'none'; sandbox", 'cache-control': 'public, max-age=60' }, body: png };
+      },
+    });
+    try {
+      const c = client(server.url);
+      assert.equal((await c.req('/img/abc/def')).status, 303, 'private reader: log in first');
+      assert.deepEqual(seen, []);
+      await c.login();
+      const r = await fetch(`${server.url}/img/abc/def`, { headers: { cookie: c.cookie } });
+      assert.equal(r.status, 200);
+      assert.equal(r.headers.get('content-type'), 'image/png');
+      assert.equal(r.headers.get('content-security-policy'), "default-src 'none'; sandbox");
+      assert.equal(r.headers.get('cache-control'), 'public, max-age=60');
+      assert.deepEqual(Buffer.from(await r.arrayBuffer()), png);
+      assert.deepEqual(seen, ['GET /img/abc/def']);
+      // Articles point their images at the proxy, and the page's CSP allows only ourselves for images.
+      const page = await c.req(`/item/${s.ids.get(REFERENCE_TITLE)}`);
+      assert.match(page.text, /<img src="\/img\/sig\/[\w-]+"/);
+      assert.match(page.headers.get('content-security-policy') ?? '', /img-src 'self' data:;/);
+    } finally {
+      await server.close();
+      s.cleanup();
+    }
+  });
+
+  test('img-src follows the image mode', async () => {
+    const { imageSources } = await import('../../src/server/index.ts');
+    assert.equal(imageSources({ mode: 'template', template: 'https://images.weserv.nl/?url={url_encoded}' }), "'self' data: https://images.weserv.nl");
+    assert.equal(imageSources(undefined), "'self' data: https:");
+    assert.equal(imageSources({ mode: 'none' }), "'self' data: https:");
+  });
+});

@@ -1,7 +1,7 @@
 // What changed between two versions of an item: a line diff of the HTML with
 // every tag on a line of its own, so that an edited sentence shows as one line.
 
-export type Op = { op: ' ' | '-' | '+'; line: string };
+export type Op = { op: ' ' | '-' | '+' | '~'; line: string };
 
 /** The HTML as lines: each tag alone, text runs trimmed, empty lines dropped. */
 export function htmlLines(html: string): string[] {
@@ -64,12 +64,69 @@ export interface Version {
   time?: number;
 }
 
-/** A readable unified diff of two versions: changed title and URL, then the HTML hunks with `context` lines around. */
-export function diffVersions(from: Version, to: Version, context = 2): string {
+/** Words for an inline diff: Latin words and numbers whole, any other character (a CJK one) alone. */
+function words(s: string): string[] {
+  return s.match(/[A-Za-z0-9\u00C0-\u024F'’.-]+|\s+|[^]/gu) ?? [];
+}
+
+/** One line showing both versions: removed text as [-…-], added text as {+…+}. */
+export function inlineDiff(a: string, b: string): string {
+  let out = '';
+  let del = '';
+  let add = '';
+  const flush = (): void => {
+    if (del) out += `[-${del}-]`;
+    if (add) out += `{+${add}+}`;
+    del = add = '';
+  };
+  for (const o of diffLines(words(a), words(b))) {
+    if (o.op === '-') del += o.line;
+    else if (o.op === '+') add += o.line;
+    else {
+      flush();
+      out += o.line;
+    }
+  }
+  flush();
+  return out;
+}
+
+/** Pairs each run of removed lines with the added lines that follow, as inline diffs. */
+function inline(ops: Op[]): Op[] {
+  const out: Op[] = [];
+  for (let i = 0; i < ops.length; ) {
+    if (ops[i].op !== '-') {
+      out.push(ops[i++]);
+      continue;
+    }
+    let j = i;
+    while (j < ops.length && ops[j].op === '-') j++;
+    let k = j;
+    while (k < ops.length && ops[k].op === '+') k++;
+    const removed = ops.slice(i, j);
+    const added = ops.slice(j, k);
+    const n = Math.min(removed.length, added.length);
+    for (let m = 0; m < n; m++) out.push({ op: '~' as Op['op'], line: inlineDiff(removed[m].line, added[m].line) });
+    out.push(...removed.slice(n), ...added.slice(n));
+    i = k;
+  }
+  return out;
+}
+
+/**
+ * A readable unified diff of two versions: changed title and URL, then the HTML hunks
+ * with `context` lines around. With `words`, a changed line is one `~` line marking
+ * removed text [-so-] and added text {+so+}.
+ */
+export function diffVersions(from: Version, to: Version, context = 2, opts: { words?: boolean } = {}): string {
   const out: string[] = [];
-  if (from.title !== to.title) out.push(`- title: ${from.title}`, `+ title: ${to.title}`);
+  if (from.title !== to.title) {
+    if (opts.words) out.push(`~ title: ${inlineDiff(from.title, to.title)}`);
+    else out.push(`- title: ${from.title}`, `+ title: ${to.title}`);
+  }
   if (from.url !== to.url) out.push(`- url: ${from.url}`, `+ url: ${to.url}`);
-  const ops = diffLines(htmlLines(from.html), htmlLines(to.html));
+  let ops = diffLines(htmlLines(from.html), htmlLines(to.html));
+  if (opts.words) ops = inline(ops);
   const keep = new Array<boolean>(ops.length).fill(false);
   ops.forEach((o, i) => {
     if (o.op === ' ') return;

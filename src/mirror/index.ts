@@ -5,5 +5,5 @@ export {
 export { prepare, contentHash, textHtml, plainText, type Prepared } from './prepare.ts';
 export { startMirror, runOnce, archiveRoot, makeMirror, makeFetcher, targetsOf, type MirrorHandle, type StartOptions, type OnceOptions, type OnceResult, type MirrorEvents } from './run.ts';
 export { STARTER, seedStarter, type StarterFeed } from './starter.ts';
-export { diffVersions, diffLines, htmlLines, type Version, type Op } from './diff.ts';
+export { diffVersions, diffLines, htmlLines, inlineDiff, type Version, type Op } from './diff.ts';
 export { lockDataDir, LockedError } from './lock.ts';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openStore, type Database } from '../../src/store/index.ts';
 import { addSubscription } from '../../src/subscribe/index.ts';
-import { Mirror, STARTER, seedStarter, diffVersions, htmlLines, diffLines, lockDataDir, LockedError } from '../../src/mirror/index.ts';
+import { Mirror, STARTER, seedStarter, diffVersions, htmlLines, diffLines, inlineDiff, lockDataDir, LockedError } from '../../src/mirror/index.ts';
 import { spawnSync } from 'node:child_process';
 import type { Item } from '../../src/parse/index.ts';
 import { repo, tree } from './helpers.ts';
@@ -182,6 +182,11 @@ test('diff: one tag per line; a changed sentence is one line out, one in', () =>
   const text = diffVersions({ title: 'T', url: 'u', html: '<p>一</p><p>二</p><p>三</p><p>四</p><p>五</p>' }, { title: 'T2', url: 'u', html: '<p>一</p><p>二</p><p>三改</p><p>四</p><p>五</p>' }, 1);
   assert.equal(text, '- title: T\n+ title: T2\n  …\n  <p>\n- 三\n+ 三改\n  </p>\n  …\n');
   assert.equal(diffVersions({ title: 'T', url: 'u', html: '<p>x</p>' }, { title: 'T', url: 'u', html: '<p>x</p>' }), '  (no visible change)\n');
+  // Word mode: CJK character by character, Latin word by word.
+  assert.equal(inlineDiff('专家说，这将大幅改善台风和暴雨的预报。', '专家说，这将改善台风的预报。'), '专家说，这将[-大幅-]改善台风[-和暴雨-]的预报。');
+  assert.equal(inlineDiff('The minister resigned on Monday', 'The minister resigned on Tuesday'), 'The minister resigned on [-Monday-]{+Tuesday+}');
+  assert.equal(diffVersions({ title: '旧', url: 'u', html: '<p>甲乙丙</p>' }, { title: '新', url: 'u', html: '<p>甲丁丙</p>' }, 1, { words: true }),
+    '~ title: [-旧-]{+新+}\n  <p>\n~ 甲[-乙-]{+丁+}丙\n  </p>\n');
 });
 
 test('one archiving process per data directory: a live holder refuses, a dead one is taken over', (t) => {

@@ -71,7 +71,8 @@ export function register(program: Command): void {
   withMirror(program.command('diff <item>'))
     .description('what changed between the versions of an archived item (id, or path articles/<site>/<file>): a line diff of the HTML, one tag per line')
     .option('--context <n>', 'unchanged lines around each change', '2')
-    .action((ref: string, o: Flags & { context: string }) => run('diff', o, async (mirror, _db, config) => {
+    .option('--words', 'show a changed line once, with removed text as [-…-] and added text as {+…+}')
+    .action((ref: string, o: Flags & { context: string; words?: boolean }) => run('diff', o, async (mirror, _db, config) => {
       const context = Number(o.context);
       if (!Number.isInteger(context) || context < 0 || context > 1000) throw new Error('--context: expected a number from 0 to 1000');
       const row = findItem(mirror, ref, archiveRoot(config));
@@ -92,7 +93,7 @@ export function register(program: Command): void {
       for (let i = 1; i < versions.length; i++) {
         const label = i === versions.length - 1 ? 'current version' : `version ${i + 1}`;
         process.stdout.write(`\n=== version ${i} → ${label} (edit seen ${iso(versions[i - 1].time)})\n`);
-        process.stdout.write(diffVersions(versions[i - 1], versions[i], context));
+        process.stdout.write(diffVersions(versions[i - 1], versions[i], context, { words: o.words }));
       }
     }));
 

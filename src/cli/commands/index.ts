@@ -8,6 +8,7 @@ import { register as extract } from './extract.ts';
 import { register as run } from './run.ts';
 import { register as mirror } from './mirror.ts';
 import { register as search } from './search.ts';
+import { register as serve } from './serve.ts';
 
 /** Every command module; each adds its commands to the program. */
-export const commands: ((program: Command) => void)[] = [parse, archive, subscriptions, fetch, clean, extract, run, mirror, search];
+export const commands: ((program: Command) => void)[] = [parse, archive, subscriptions, fetch, clean, extract, run, mirror, search, serve];

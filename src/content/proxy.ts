@@ -174,6 +174,11 @@ export interface ImageFetchOptions {
   signal?: AbortSignal;
 }
 
+function size(n: number): string {
+  if (n >= 1048576) return `${Math.round((n / 1048576) * 10) / 10} MiB`;
+  return n >= 1024 ? `${Math.round((n / 1024) * 10) / 10} KiB` : `${n} bytes`;
+}
+
 const ACCEPT = 'image/avif,image/webp,image/png,image/jpeg,image/gif,image/*;q=0.8';
 
 /** One image through the fetcher, refused unless it is a raster image we allow. Never throws. */
@@ -190,7 +195,7 @@ export async function fetchImage(fetcher: Fetcher, url: string, opts: ImageFetch
         : e.kind === 'invalid-url' ? 400
         : e.kind === 'http' && (r.status === 404 || r.status === 410) ? 404
         : 502;
-    const message = e.kind === 'too-large' ? `image larger than ${Math.round(maxBytes / 1048576 * 10) / 10} MiB` : e.message;
+    const message = e.kind === 'too-large' ? `image larger than ${size(maxBytes)} (${e.message.replace(/.*\(/, '').replace(/\)$/, '')})` : e.message;
     return { ok: false, status, message };
   }
   const declared = (r.contentType ?? '').split(';')[0].trim().toLowerCase();

@@ -180,9 +180,24 @@ test('an oversize body is refused with 413 (declared length, and streamed withou
   for (const path of ['/big.jpg', '/big-chunked.jpg']) {
     const r = await get(p, at(path));
     assert.equal(r.status, 413, path);
-    assert.match(r.body.toString(), /larger than 1 MiB/);
+    assert.match(r.body.toString(), /^image larger than 1 MiB \(127\.0\.0\.1\)/);
   }
   assert.equal((await get(p, at('/missing.png'))).status, 404);
+});
+
+test('a declared Content-Length over the cap raises no uncaught exception (fetcher bug: res.body.destroy() without an error listener; reported)', async () => {
+  const errors: unknown[] = [];
+  const catcher = (e: unknown): void => void errors.push(e);
+  process.on('uncaughtException', catcher);
+  try {
+    // A small body arrives whole with the headers; destroying it then emits "Request aborted" with no listener.
+    const p = createImageProxy({ secret: SECRET, fetcher: fetcher(), cacheDir: join(dir, 'cl-cache'), maxBytes: 100 });
+    for (let i = 0; i < 3; i++) assert.equal((await get(p, at(`/photo.jpg?${i}`))).status, 413);
+    await new Promise((ok) => setTimeout(ok, 100));
+  } finally {
+    process.off('uncaughtException', catcher);
+  }
+  assert.deepEqual(errors.map((e) => (e as Error).message), []);
 });
 
 test('a cache hit costs no fetch; concurrent misses share one; the cache survives a restart', async () => {

@@ -10,7 +10,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Archive, ArchiveFormatError, cleanupTemp, pickTime, publish, type ArchiveItem, type PublishResult } from '../archive/index.ts';
-import { cleanHtml, normalizeLink, type ImageOptions } from '../content/index.ts';
+import { cleanHtml, normalizeLink, type ImageOptions, type Rule } from '../content/index.ts';
 import type { Feed, Item } from '../parse/index.ts';
 import { ItemStore, type Database, type ItemRow } from '../store/index.ts';
 import { contentHash, prepare, type Prepared } from './prepare.ts';
@@ -25,6 +25,8 @@ export interface MirrorOptions {
   /** Time zone of the dates in lists/<site>.md (default Asia/Shanghai). */
   timeZone?: string;
   images?: ImageOptions;
+  /** Boilerplate rules (default: the content module's built-in ones). */
+  rules?: readonly Rule[];
   /** Files written at once (default 16): the fsyncs of a batch overlap. */
   writeConcurrency?: number;
   now?: () => number;
@@ -141,6 +143,7 @@ export class Mirror {
     return cleanHtml(p.raw, {
       baseUrl: p.url || undefined,
       images: this.opts.images,
+      rules: this.opts.rules,
       onError: (step, e) => this.opts.log?.warn({ url: p.url, step }, `cleaning step failed: ${message(e)}`),
     });
   }

@@ -112,6 +112,10 @@ const report = `# Extraction benchmark\n\n${new Date().toISOString()}, Node ${pr
   `${table}\n\n${speed}\n${ratio}`;
 console.log(report);
 console.log(`predictions: ${ours}${peer ? `, peer: ${theirs}` : ''}`);
-const resDir = join(here, 'results');
-mkdirSync(resDir, { recursive: true });
-writeFileSync(join(resDir, 'extract.md'), report);
+// Partial runs (one dataset, no peer) are for development: they leave the recorded results alone.
+if (!only && peer) {
+  const resDir = join(here, 'results');
+  mkdirSync(resDir, { recursive: true });
+  writeFileSync(join(resDir, 'extract.md'), report);
+  console.log(`written: ${join(resDir, 'extract.md')}`);
+}

@@ -106,9 +106,9 @@ export function extract(html: string, options: ExtractOptions = {}): Article {
       const len = measure(renderText(p.parts, p.drop)).len;
       const cur = { parts: p.parts, drop: p.drop, len, top: p.top };
       first ??= cur;
-      // A short article is not a failure: a looser pass that only widens the same block adds boilerplate.
-      // A different block is taken only when the first pick was nearly empty or is much shorter.
-      const better = !best || (first.len >= SHORT && !(process.env.FMX_OFF ?? '').includes('retry')
+      // A short article is not a failure: a looser pass that only widens the same block adds
+      // boilerplate, so another block wins only over a nearly empty first pick, or by far.
+      const better = !best || (first.len >= SHORT
         ? !contains(cur.top, first.top) && len > 3 * best.len
         : len > best.len);
       if (better) best = cur;
@@ -116,7 +116,7 @@ export function extract(html: string, options: ExtractOptions = {}): Article {
     }
     if (best) ({ parts, drop } = best);
   }
-  if (!ruled?.body.length && !(process.env.FMX_OFF ?? '').includes('trim')) trimBoilerplate(parts, drop);
+  if (!ruled?.body.length) trimBoilerplate(parts, drop);
   const text = renderText(parts, drop);
   const bodyHtml = parts.length ? `<div>${renderHtml(parts, drop, options.url)}</div>` : '';
   const title = ruled?.title ?? meta.title;

@@ -74,7 +74,6 @@ const POSITIVE = /article|body|content|entry|hentry|h-entry|main|page|pagination
 const NEGATIVE = /-ad-|hidden|^hid$| hid$| hid |^hid |banner|combx|comment|com-|contact|footer|gdpr|masthead|media|meta|outbrain|promo|related|scroll|share|shoutbox|sidebar|skyscraper|sponsor|shopping|tags|widget|recommend|tuijian|xgyd|xiangguan|hotnews|rank|guanggao|copyright|breadcrumb|crumb|nav|menu|toolbar|qrcode|erweima|login|author-info|byline|dateline|timestamp|caption-credit/i;
 /** Hints so specific that a "content" in the same class name does not redeem them. */
 const HARD_UNLIKELY = /recommend|related|tuijian|xiangguan|xgyd|hot-?news|comment-?list|comments|remen|paihang|guess-?like|you-?may-?like/i;
-const OFF = process.env.FMX_OFF ?? '';
 const UNLIKELY_ROLES = new Set(['menu', 'menubar', 'complementary', 'navigation', 'alert', 'alertdialog', 'dialog']);
 const CJK_HINT_POS = /正文|内容|文章/;
 const CJK_HINT_NEG = /评论|推荐|相关|广告|热门|排行|分享|导航|版权/;
@@ -112,11 +111,11 @@ export function unlikely(root: ParentNode, hardOnly = false): Set<Element> {
     } else if (role && UNLIKELY_ROLES.has(role)) bad = true;
     else if (n.name === 'nav' || n.name === 'aside' || n.name === 'footer') bad = !hasArticleInside(n);
     else if (h.length > 1 && n.name !== 'body' && n.name !== 'a' && n.name !== 'html' && n.name !== 'main' && n.name !== 'article'
-      && (UNLIKELY.test(h) || CJK_HINT_NEG.test(h)) && (!MAYBE.test(h) || (!OFF.includes('hard') && HARD_UNLIKELY.test(h)))
+      && (UNLIKELY.test(h) || CJK_HINT_NEG.test(h)) && (!MAYBE.test(h) || HARD_UNLIKELY.test(h))
       && n.attribs.itemprop !== 'articleBody' && !/article/i.test(h) && !inTag(n, 'table', 'code', 'pre')
       // Utility-class soup ("showCommentsIconInShareSec") on a wrapper of the whole story is no verdict.
       && !((n.attribs.class ?? '').trim().split(/\s+/).length >= 6 && hasHeadline(n))) bad = true;
-    else if (!OFF.includes('teaser') && teaserList(n)) { for (const c of n.children) if (isElement(c) && teaser(c)) drop.add(c); continue; }
+    else if (teaserList(n)) { for (const c of n.children) if (isElement(c) && teaser(c)) drop.add(c); continue; }
     if (bad) { drop.add(n); continue; }
     for (const c of n.children) stack.push(c);
   }
@@ -247,7 +246,7 @@ export function pick(root: ParentNode, flags: Flags, baseDrop: Set<Element>, tit
   const ranked = [...final.entries()].sort((a, b) => b[1] - a[1]);
   let [top, topScore] = ranked[0];
   let anchored = false;
-  if (title && !OFF.includes('anchor')) {
+  if (title) {
     const near = nearTitle(root, title, ranked, drop, stats);
     if (near) { [top, topScore] = near; anchored = true; }
   }
@@ -390,7 +389,7 @@ function clean(root: Element, stats: Stats, drop: Set<Element>, weigh: boolean):
     if (ALWAYS_DROP.has(e.name) && !(e.name === 'form' && s.len > 500)) { drop.add(e); continue; }
     if ((e.name === 'h2' || e.name === 'h3') && weigh && classWeight(e) < 0) { drop.add(e); continue; }
     if (SHARE.test(hint(e)) && s.len < 500) { drop.add(e); continue; }
-    if (!OFF.includes('meta') && (e.name === 'figcaption' || (META_HINT.test(hint(e)) && s.len < 300 && s.p <= 1)) && !(s.cjk > 0)) { drop.add(e); continue; }
+    if ((e.name === 'figcaption' || (META_HINT.test(hint(e)) && s.len < 300 && s.p <= 1)) && !(s.cjk > 0)) { drop.add(e); continue; }
     if (s.len <= 15 && !s.hasBlock && LABEL.test(textLite(e).trim())) { drop.add(e); continue; }
     if (CONDITIONAL.has(e.name) && conditionalDrop(e, s, weigh)) { drop.add(e); continue; }
     for (const c of e.children) if (isElement(c)) stack.push(c);

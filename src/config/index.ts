@@ -2,6 +2,8 @@
 // given by --config), then FEEDMIRROR_* environment variables, then CLI flags.
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { proxyRewriter, templateRewriter, type ImageMode, type ImagesSettings } from '../content/images.ts';
+import { parseRules, type Rule } from '../content/rules.ts';
 
 export interface Config {
   /** Directory holding feedmirror.db and the archive. */
@@ -31,6 +33,10 @@ export interface Config {
   git: { enabled: boolean; remote?: string; branch?: string };
   /** The mirror: subscribe to the starter list on the first start. */
   starter: boolean;
+  /** How image URLs leave feedmirror (src/content): none, template, proxy (our signed endpoint) or archive (downloaded copies). */
+  images: ImagesSettings;
+  /** Boilerplate rules applied after the built-in ones (src/content parseRules format). */
+  contentRules: Rule[];
 }
 
 export const defaults: Omit<Config, 'dataDir' | 'dbPath'> = {
@@ -44,7 +50,13 @@ export const defaults: Omit<Config, 'dataDir' | 'dbPath'> = {
   timeZone: 'Asia/Shanghai',
   git: { enabled: false },
   starter: true,
+  images: defaultImages(),
+  contentRules: [],
 };
+
+function defaultImages(): ImagesSettings {
+  return { mode: 'none', proxy: { prefix: '/img', cacheMaxBytes: 512 * 1024 * 1024, maxBytes: 10 * 1024 * 1024, referers: {} } };
+}
 
 export interface LoadOptions {
   /** --data: wins over FEEDMIRROR_DATA and the file. */
@@ -128,7 +140,82 @@ function readJson(path: string, required: boolean): Record<string, unknown> {
   return data as Record<string, unknown>;
 }
 
-const known = new Set(['dataDir', 'allow', 'proxy', 'userAgent', 'minInterval', 'maxInterval', 'concurrency', 'perHost', 'perHostInterval', 'timeout', 'timeZone', 'imageTemplate', 'git', 'starter']);
+const known = new Set(['dataDir', 'allow', 'proxy', 'userAgent', 'minInterval', 'maxInterval', 'concurrency', 'perHost', 'perHostInterval', 'timeout', 'timeZone', 'imageTemplate', 'git', 'starter', 'images', 'contentRules']);
+
+const byteUnits: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1 << 20, mb: 1 << 20, mib: 1 << 20, g: 1 << 30, gb: 1 << 30, gib: 1 << 30 };
+
+/** 1048576, "10MiB", "512 MB", "1g" (binary units) to bytes. */
+export function parseBytes(value: unknown, what: string): number {
+  const m = typeof value === 'number' ? [String(value), String(value), ''] : typeof value === 'string' ? /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value) : null;
+  const unit = m ? byteUnits[m[2].toLowerCase()] : undefined;
+  const n = m && unit ? Math.floor(Number(m[1]) * unit) : NaN;
+  if (!Number.isSafeInteger(n) || n < 1) throw new Error(`${what}: expected a size like 10485760, "10MiB" or "512MB"`);
+  return n;
+}
+
+const IMAGE_MODES: readonly ImageMode[] = ['none', 'template', 'proxy', 'archive'];
+
+function object(value: unknown, what: string, keys: readonly string[]): Record<string, unknown> {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) throw new Error(`${what}: expected an object`);
+  for (const k of Object.keys(value)) if (!keys.includes(k)) throw new Error(`${what}: unknown setting "${k}" (known: ${keys.join(', ')})`);
+  return value as Record<string, unknown>;
+}
+
+function imageMode(value: unknown, what: string): ImageMode {
+  if (typeof value !== 'string' || !IMAGE_MODES.includes(value as ImageMode)) throw new Error(`${what}: expected one of ${IMAGE_MODES.join(', ')}`);
+  return value as ImageMode;
+}
+
+function imageTemplateSetting(value: unknown, what: string): string {
+  if (typeof value !== 'string') throw new Error(`${what}: expected a URL template like "https://images.weserv.nl/?url={url_encoded}"`);
+  try {
+    templateRewriter(value);
+  } catch (err) {
+    throw new Error(`${what}: ${(err as Error).message}`);
+  }
+  return value;
+}
+
+function imageSecretSetting(value: unknown, what: string): string {
+  if (typeof value !== 'string' || value.length < 16) throw new Error(`${what}: expected a secret of at least 16 characters`);
+  return value;
+}
+
+/** The `images` object: `{mode, template, proxy: {secret, prefix, cacheDir, cacheMaxBytes, maxBytes, referers}}`. */
+function imagesSettings(value: unknown, dataDir: string): ImagesSettings {
+  const v = object(value, 'images', ['mode', 'template', 'proxy']);
+  const out = defaultImages();
+  if (v.mode !== undefined) out.mode = imageMode(v.mode, 'images.mode');
+  if (v.template !== undefined) out.template = imageTemplateSetting(v.template, 'images.template');
+  if (v.proxy !== undefined) {
+    const p = object(v.proxy, 'images.proxy', ['secret', 'prefix', 'cacheDir', 'cacheMaxBytes', 'maxBytes', 'referers']);
+    if (p.secret !== undefined) out.proxy.secret = imageSecretSetting(p.secret, 'images.proxy.secret');
+    if (p.prefix !== undefined) {
+      try {
+        if (typeof p.prefix !== 'string') throw new Error('expected a string');
+        proxyRewriter('x'.repeat(16), p.prefix);
+      } catch (err) {
+        throw new Error(`images.proxy.prefix: ${(err as Error).message}`);
+      }
+      out.proxy.prefix = p.prefix.replace(/\/+$/, '');
+    }
+    if (p.cacheDir !== undefined) {
+      if (typeof p.cacheDir !== 'string' || !p.cacheDir.trim()) throw new Error('images.proxy.cacheDir: expected a directory');
+      out.proxy.cacheDir = resolve(dataDir, p.cacheDir);
+    }
+    if (p.cacheMaxBytes !== undefined) out.proxy.cacheMaxBytes = parseBytes(p.cacheMaxBytes, 'images.proxy.cacheMaxBytes');
+    if (p.maxBytes !== undefined) out.proxy.maxBytes = parseBytes(p.maxBytes, 'images.proxy.maxBytes');
+    if (p.referers !== undefined) {
+      if (!p.referers || typeof p.referers !== 'object' || Array.isArray(p.referers)) throw new Error('images.proxy.referers: expected an object like {"sinaimg.cn": "https://weibo.com/", "qpic.cn": ""}');
+      for (const [host, ref] of Object.entries(p.referers)) {
+        if (!/^\.?[a-z0-9-]+(\.[a-z0-9-]+)*$/i.test(host)) throw new Error(`images.proxy.referers: "${host}" is not a host name suffix`);
+        if (typeof ref !== 'string' || (ref !== '' && !/^https?:\/\/[^\s]+$/i.test(ref))) throw new Error(`images.proxy.referers.${host}: expected an http(s) URL, or "" for no Referer`);
+        out.proxy.referers[host.toLowerCase().replace(/^\./, '')] = ref;
+      }
+    }
+  }
+  return out;
+}
 
 function flag(value: unknown, what: string): boolean {
   if (typeof value === 'boolean') return value;
@@ -186,6 +273,14 @@ export function loadConfig(options: LoadOptions = {}): Config {
   if (file.imageTemplate !== undefined) config.imageTemplate = String(file.imageTemplate) || undefined;
   if (file.git !== undefined) config.git = gitSettings(file.git);
   if (file.starter !== undefined) config.starter = flag(file.starter, 'starter');
+  config.images = file.images !== undefined ? imagesSettings(file.images, dataDir) : defaultImages();
+  if (file.contentRules !== undefined) {
+    try {
+      config.contentRules = parseRules(file.contentRules);
+    } catch (err) {
+      throw new Error(`contentRules: ${(err as Error).message}`);
+    }
+  }
 
   if (env.FEEDMIRROR_ALLOW !== undefined) config.allow = list(env.FEEDMIRROR_ALLOW, 'FEEDMIRROR_ALLOW');
   if (env.FEEDMIRROR_PROXY !== undefined) config.proxy = env.FEEDMIRROR_PROXY || undefined;
@@ -199,6 +294,17 @@ export function loadConfig(options: LoadOptions = {}): Config {
     const v = env[name];
     if (v !== undefined) config.git = { ...config.git, [key]: v ? gitSettings({ [key]: v })[key] : undefined };
   }
+  if (env.FEEDMIRROR_IMAGE_MODE) config.images.mode = imageMode(env.FEEDMIRROR_IMAGE_MODE, 'FEEDMIRROR_IMAGE_MODE');
+  if (env.FEEDMIRROR_IMAGE_SECRET) config.images.proxy.secret = imageSecretSetting(env.FEEDMIRROR_IMAGE_SECRET, 'FEEDMIRROR_IMAGE_SECRET');
+  // The older flat `imageTemplate` is the template mode's template; both spellings stay in step.
+  if (config.imageTemplate !== undefined) {
+    config.imageTemplate = imageTemplateSetting(config.imageTemplate, env.FEEDMIRROR_IMAGE_TEMPLATE ? 'FEEDMIRROR_IMAGE_TEMPLATE' : 'imageTemplate');
+    config.images.template = config.imageTemplate;
+    if (config.images.mode === 'none' && !env.FEEDMIRROR_IMAGE_MODE && (file.images as { mode?: unknown } | undefined)?.mode === undefined) config.images.mode = 'template';
+  }
+  if (config.images.mode === 'template' && !config.images.template) throw new Error('images.mode "template" needs images.template');
+  config.imageTemplate = config.images.mode === 'template' ? config.images.template : undefined;
+  config.images.proxy.cacheDir ??= join(dataDir, 'image-cache');
   if (config.proxy) checkProxy(config.proxy);
   if (config.minInterval > config.maxInterval) throw new Error('config: minInterval is larger than maxInterval');
   return config;

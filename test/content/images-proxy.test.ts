@@ -8,8 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { Fetcher } from '../../src/fetch/index.ts';
+import { loadConfig } from '../../src/config/index.ts';
 import {
-  cleanHtml, createImageProxy, imageSecret, nodeImageHandler, refererFor, rewriteImages, signImageUrl, sniffImage, verifyImagePath,
+  cleanHtml, createImageProxy, imageOptions, imageSecret, nodeImageHandler, refererFor, rewriteImages, signImageUrl, sniffImage, verifyImagePath,
   type ImageProxy,
 } from '../../src/content/index.ts';
 
@@ -327,4 +328,38 @@ test('magic bytes and the secret file', () => {
   assert.equal(statSync(join(data, 'image-proxy.secret')).mode & 0o777, 0o600);
   assert.equal(imageSecret({ dataDir: data, secret: SECRET }), SECRET);
   assert.throws(() => imageSecret({ dataDir: data, secret: 'short' }), /16 characters/);
+});
+
+test('config: images settings validated, env overrides, and imageOptions for the rewrite', () => {
+  const data = join(dir, 'cfg');
+  const file = join(dir, 'cfg.json');
+  const load = (json: unknown, env: Record<string, string> = {}) => {
+    writeFileSync(file, JSON.stringify({ dataDir: data, ...(json as object) }));
+    return loadConfig({ configFile: file, env });
+  };
+  const c = load({ images: { mode: 'proxy', proxy: { cacheMaxBytes: '64MiB', maxBytes: 5_000_000, referers: { '.Example.org': 'https://example.org/' } } } });
+  assert.equal(c.images.mode, 'proxy');
+  assert.deepEqual(c.images.proxy, { prefix: '/img', cacheMaxBytes: 64 << 20, maxBytes: 5_000_000, referers: { 'example.org': 'https://example.org/' }, cacheDir: join(data, 'image-cache') });
+  assert.equal(c.imageTemplate, undefined);
+  const opts = imageOptions(c.images, c.dataDir);
+  assert.ok(opts.mode === 'proxy' && opts.secret === imageSecret({ dataDir: data }), 'the generated secret is used');
+  assert.match(rewriteImages('<img src="https://a.example/x.jpg">', opts), /^<img src="\/img\/[A-Za-z0-9_-]{43}\/[A-Za-z0-9_-]+">$/);
+  assert.equal(load({ images: { mode: 'proxy' } }, { FEEDMIRROR_IMAGE_SECRET: SECRET }).images.proxy.secret, SECRET);
+  assert.equal(load({}, { FEEDMIRROR_IMAGE_MODE: 'archive' }).images.mode, 'archive');
+  // The flat imageTemplate of older configs is template mode.
+  const legacy = load({ imageTemplate: 'https://images.weserv.nl?url={url_noscheme}' });
+  assert.deepEqual([legacy.images.mode, legacy.images.template, legacy.imageTemplate], ['template', 'https://images.weserv.nl?url={url_noscheme}', 'https://images.weserv.nl?url={url_noscheme}']);
+  assert.equal(load({ contentRules: [{ name: 'promo', selector: '.promo' }] }).contentRules[0].selector, '.promo');
+  const bad: [unknown, RegExp][] = [
+    [{ images: { mode: 'mirror' } }, /images\.mode: expected one of none, template, proxy, archive/],
+    [{ images: { mode: 'template' } }, /needs images\.template/],
+    [{ images: { template: 'https://x.example/' } }, /images\.template: image template needs one of/],
+    [{ images: { proxy: { secret: 'short' } } }, /images\.proxy\.secret: expected a secret of at least 16 characters/],
+    [{ images: { proxy: { prefix: '//evil.example' } } }, /images\.proxy\.prefix/],
+    [{ images: { proxy: { cacheMaxBytes: 'lots' } } }, /images\.proxy\.cacheMaxBytes: expected a size/],
+    [{ images: { proxy: { referers: { 'sinaimg.cn': 'javascript:alert(1)' } } } }, /images\.proxy\.referers\.sinaimg\.cn: expected an http\(s\) URL/],
+    [{ images: { proxy: { cache: 1 } } }, /images\.proxy: unknown setting "cache"/],
+    [{ contentRules: [{ selector: '[[' }] }, /contentRules: content rule #1/],
+  ];
+  for (const [json, re] of bad) assert.throws(() => load(json), re, JSON.stringify(json));
 });

@@ -25,7 +25,7 @@ export function register(program: Command): void {
     .option('--json', 'print the result as JSON')
     .option('--rules <dir>', 'directory of site rules: <domain>.json (CSS) and ftr-site-config <domain>.txt (XPath)')
     .option('--max-pages <n>', 'most pages of a multi-page article to join (URL sources only)', '10')
-    .option('--allow <hosts...>', 'private hosts or IPs that may be fetched (SSRF allow-list)')
+    .option('--allow <host>', 'a private host, IP or CIDR that may be fetched (SSRF allow-list); repeatable', (v: string, all: string[] = []) => [...all, v])
     .option('--timeout <seconds>', 'whole-fetch deadline per page', '30')
     .option('--max-bytes <n>', 'size cap per page, decompressed', String(8 << 20))
     .action(async (source: string, o: ExtractCliOptions) => {

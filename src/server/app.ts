@@ -201,10 +201,10 @@ export async function buildServer(config: Config, db: Database, opts: ServerOpti
   const sendHtml = (reply: FastifyReply, body: string, status = 200): FastifyReply => reply.code(status).type('text/html; charset=utf-8').send(body);
 
   /** Reading pages: a login first unless the reader is public. */
-  const readable = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+  const readable = async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
     if (canRead(req)) return;
     if (wantsJson(req)) throw new HttpError(401, 'log in first');
-    await reply.redirect(`/login?next=${encodeURIComponent(safeBack(req.url))}`, 303);
+    return reply.redirect(`/login?next=${encodeURIComponent(safeBack(req.url))}`, 303);
   };
   /** Changes: the administrator's session, the same origin, and the session's CSRF token. */
   const changing = async (req: FastifyRequest): Promise<void> => {
@@ -216,9 +216,9 @@ export async function buildServer(config: Config, db: Database, opts: ServerOpti
     if (!sameToken(token, req.session.csrf)) throw new HttpError(403, 'invalid or missing CSRF token; reload the page and try again');
   };
   /** The subscription pages hold feed URLs and request headers: administrator only. */
-  const adminPage = async (req: FastifyRequest, reply: FastifyReply): Promise<void> => {
+  const adminPage = async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> => {
     if (req.session) return;
-    await reply.redirect(`/login?next=${encodeURIComponent(safeBack(req.url))}`, 303);
+    return reply.redirect(`/login?next=${encodeURIComponent(safeBack(req.url))}`, 303);
   };
 
   app.setErrorHandler((err: Error & { statusCode?: number; status?: number }, req, reply) => {

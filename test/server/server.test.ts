@@ -189,6 +189,25 @@ describe('private reader', () => {
     assert.equal((await c.req('/site/nothing-here')).status, 404);
   });
 
+  test('unread filter and mark all read (per site), counts follow', async () => {
+    const c = client(server.url);
+    await c.login();
+    const token = await c.csrf();
+    const site = '美国之音';
+    const r = await c.req('/mark-all-read', { method: 'POST', form: { _csrf: token, site, back: '/?unread=1' } });
+    assert.equal(r.status, 303);
+    assert.equal(r.headers.get('location'), '/?unread=1');
+    const unread = await c.req('/?unread=1');
+    const ids = [...unread.text.matchAll(/<li class="entry" data-id="(\d+)"/g)].map((m) => Number(m[1]));
+    const sites = new Set(ids.map((id) => s.db.prepare('SELECT site FROM items WHERE id = ?').pluck().get(id)));
+    assert.ok(ids.length > 0);
+    assert.ok(!sites.has(site), 'no item of the marked site is unread');
+    assert.match(unread.text, /<span>美国之音<\/span><span class="count" title="unread \/ total">0\/36<\/span>/);
+    assert.match(unread.text, /<span>Example News<\/span><span class="count" title="unread \/ total">36\/36<\/span>/);
+    const denied = await client(server.url).req('/mark-all-read', { method: 'POST', form: { site } });
+    assert.equal(denied.status, 401);
+  });
+
   test('search finds 外相 and highlights it', async () => {
     const c = client(server.url);
     await c.login();

@@ -198,4 +198,16 @@ export const migrations: Migration[] = [
     // covering index that is a short scan instead of reading every row.
     up: `CREATE INDEX items_site_missing ON items (site, missing);`,
   },
+  {
+    version: 7,
+    name: 'publish: saved searches',
+    // A named query whose results are republished as a feed (/feeds/search/<name>).
+    up: `
+      CREATE TABLE saved_searches (
+        name TEXT PRIMARY KEY,
+        query TEXT NOT NULL,
+        created INTEGER NOT NULL
+      );
+    `,
+  },
 ];

@@ -15,8 +15,12 @@ export type ImageOptions =
   | { mode: 'template'; template: string }
   /** Our own endpoint: `<prefix>/<hmac>/<base64url(url)>`; prefix default `/img`, absolute (`https://host/img`) for feeds read elsewhere. */
   | { mode: 'proxy'; secret: string; prefix?: string }
-  /** Images are downloaded when an item is written (localizeImages); nothing to rewrite on the way out. */
-  | { mode: 'archive' }
+  /**
+   * Images are downloaded when an item is written (localizeImages). On the way out,
+   * `assetsUrl` (e.g. `/assets` in the reader, `https://mirror.example/assets` in feeds)
+   * replaces the item-relative `../../assets/`; without it nothing is rewritten.
+   */
+  | { mode: 'archive'; assetsUrl?: string }
   | { mode: 'custom'; rewriter: ImageRewriter };
 
 export type ImageMode = 'none' | 'template' | 'proxy' | 'archive';
@@ -105,8 +109,23 @@ export function proxyRewriter(secret: string, prefix: string = DEFAULT_PREFIX): 
   };
 }
 
+const ASSET_REF = /^(?:\.\.\/)+assets\/([0-9a-f]{2}\/[0-9a-f]{64}\.[a-z]{3,4})$/;
+
+/** Item-relative asset paths (`../../assets/ab/<sha256>.jpg`) to `<assetsUrl>/ab/<sha256>.jpg`. */
+export function assetsRewriter(assetsUrl: string): ImageRewriter {
+  const base = assetsUrl.replace(/\/+$/, '');
+  if (!/^(\/[^/\\]|https?:\/\/[^/]+\/?)/i.test(`${base}/`)) throw new Error(`assets URL must be a path like /assets or an absolute http(s) URL: ${assetsUrl}`);
+  return {
+    rewrite(url: string): string {
+      const m = ASSET_REF.exec(url);
+      return m ? `${base}/${m[1]}` : url;
+    },
+  };
+}
+
 export function imageRewriter(options: ImageOptions | undefined): ImageRewriter | undefined {
-  if (!options || options.mode === 'none' || options.mode === 'archive') return undefined;
+  if (!options || options.mode === 'none') return undefined;
+  if (options.mode === 'archive') return options.assetsUrl === undefined ? undefined : assetsRewriter(options.assetsUrl);
   if (options.mode === 'template') return templateRewriter(options.template);
   if (options.mode === 'proxy') return proxyRewriter(options.secret, options.prefix);
   if (options.mode === 'custom') return options.rewriter;

@@ -5,7 +5,7 @@ export {
 } from './clean.ts';
 export { BUILTIN_RULES, parseRules, type Rule } from './rules.ts';
 export {
-  templateRewriter, proxyRewriter, imageRewriter, imageUrls, rewriteImages, PLACEHOLDERS,
+  templateRewriter, proxyRewriter, assetsRewriter, imageRewriter, imageUrls, rewriteImages, PLACEHOLDERS,
   type ImageOptions, type ImageRewriter, type ImageMode, type ImagesSettings,
 } from './images.ts';
 export {

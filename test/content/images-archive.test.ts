@@ -87,6 +87,12 @@ test('an item with 3 images, one failing: 2 assets, relative references, the fai
   const refs = [...text.matchAll(/(?:src|srcset)="(\.\.\/[^" ]+)/g)].map((m) => m[1]);
   assert.equal(refs.length, 3);
   for (const ref of refs) assert.ok(existsSync(join(root, dirname(path), ref)), ref);
+
+  // Leaving feedmirror (reader, feeds), the relative paths point at where the assets are served.
+  const served = rewriteImages(r.html, { mode: 'archive', assetsUrl: '/assets' });
+  assert.equal(served, r.html.replaceAll('../../assets/', '/assets/'));
+  assert.ok(rewriteImages(r.html, { mode: 'archive', assetsUrl: 'https://mirror.example/assets/' }).includes(`src="https://mirror.example/${lead}"`));
+  assert.equal(rewriteImages('<img src="../../assets/../../etc/passwd">', { mode: 'archive', assetsUrl: '/assets' }), '<img src="../../assets/../../etc/passwd">');
 });
 
 test('a second item with the same image reuses the asset', async () => {

@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import type { Config } from '../config/index.ts';
 import { Fetcher } from '../fetch/index.ts';
+import { BUILTIN_RULES } from '../content/index.ts';
 import { runCycle, type CycleSummary, type FeedReport, type ParsedFeed } from '../schedule/index.ts';
 import { openStore, type Database } from '../store/index.ts';
 import { Mirror, type CycleResult, type IngestResult, type Log, type ReconcileReport, type Target } from './mirror.ts';
@@ -17,7 +18,10 @@ export function archiveRoot(config: Pick<Config, 'dataDir'>): string {
 export function makeMirror(db: Database, config: Config, log?: Log): Mirror {
   return new Mirror(db, archiveRoot(config), {
     timeZone: config.timeZone,
+    // Only the template mode goes into the archive (it is published and read elsewhere);
+    // the proxy and archive modes are the web reader's, applied when it shows an item.
     images: config.imageTemplate ? { mode: 'template', template: config.imageTemplate } : undefined,
+    rules: config.contentRules?.length ? [...BUILTIN_RULES, ...config.contentRules] : undefined,
     log,
   });
 }

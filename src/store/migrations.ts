@@ -210,4 +210,42 @@ export const migrations: Migration[] = [
       );
     `,
   },
+  {
+    version: 8,
+    name: 'sync APIs: credentials, tokens, labels, unread index',
+    // API passwords are random, so a plain SHA-256 is enough to keep a copy of
+    // the database from logging anyone in; Fever's protocol needs
+    // md5(username:password), stored as such. Every item gets a state row when
+    // it arrives, so unread ids come from a partial index (as many rows read
+    // as there are unread items) instead of a scan of all items. Label ids
+    // give categories the stable integer ids Fever and Miniflux need.
+    up: `
+      CREATE TABLE api_credentials (
+        account TEXT PRIMARY KEY,
+        username TEXT NOT NULL UNIQUE,
+        password_hash TEXT NOT NULL,
+        fever_key TEXT NOT NULL,
+        created INTEGER NOT NULL
+      );
+      CREATE TABLE api_tokens (
+        hash TEXT PRIMARY KEY,
+        account TEXT NOT NULL REFERENCES api_credentials (account) ON DELETE CASCADE,
+        created INTEGER NOT NULL
+      );
+      CREATE TABLE api_labels (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE
+      );
+      CREATE TABLE api_feed_titles (
+        subscription_id INTEGER PRIMARY KEY REFERENCES subscriptions (id) ON DELETE CASCADE,
+        title TEXT NOT NULL
+      );
+      CREATE INDEX items_first_seen ON items (first_seen);
+      INSERT OR IGNORE INTO item_state (item_id, read, starred, updated) SELECT id, 0, 0, first_seen FROM items;
+      CREATE INDEX item_state_unread ON item_state (item_id) WHERE read = 0;
+      CREATE TRIGGER api_item_state AFTER INSERT ON items BEGIN
+        INSERT OR IGNORE INTO item_state (item_id, read, starred, updated) VALUES (new.id, 0, 0, new.first_seen);
+      END;
+    `,
+  },
 ];

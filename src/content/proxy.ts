@@ -444,8 +444,8 @@ export function createImageProxy(options: ImageProxyOptions): ImageProxy {
       if (inm && inm.split(',').some((t) => t.trim().replace(/^W\//, '') === image!.etag)) return { status: 304, headers, body: Buffer.alloc(0) };
       headers['content-length'] = String(image.body.length);
       return { status: 200, headers, body: method === 'HEAD' ? Buffer.alloc(0) : image.body };
-    } catch (e) {
-      return failure(500, `image proxy error: ${(e as Error)?.message ?? e}`.slice(0, 200));
+    } catch {
+      return failure(500, 'image proxy error'); // details (file paths) stay on the server
     }
   };
   return Object.assign(handle, { cache });

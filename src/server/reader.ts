@@ -202,7 +202,13 @@ export class Reader {
       // Filled on first sight and kept: the next list of the same items reads no file.
       const item = this.readFile(r.path);
       excerpt = item ? textOf(item.html) : '';
-      if (item) this.prepare('INSERT OR REPLACE INTO reader_excerpts (item_id, content_hash, excerpt) VALUES (?, ?, ?)').run(r.id, r.content_hash, excerpt);
+      if (item) {
+        try {
+          this.prepare('INSERT OR REPLACE INTO reader_excerpts (item_id, content_hash, excerpt) VALUES (?, ?, ?)').run(r.id, r.content_hash, excerpt);
+        } catch {
+          // A cache: when the database is busy or read-only, the page goes out without storing it.
+        }
+      }
     }
     return { id: r.id, site: r.site, title: r.title, url: r.url, when: r.w, read: r.read === 1, starred: r.starred === 1, excerpt };
   }

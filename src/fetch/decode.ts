@@ -57,7 +57,7 @@ export async function readBody(body: Readable, contentEncoding: string | undefin
       chunks.push(chunk);
     }
   } catch (e) {
-    body.destroy();
+    body.on('error', () => {}).destroy();
     throw e;
   }
   let out = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, wire);

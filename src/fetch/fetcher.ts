@@ -178,7 +178,8 @@ export class Fetcher {
           if (res.statusCode >= 200 && res.statusCode < 300) {
             const declared = Number(result.headers['content-length']);
             if (Number.isFinite(declared) && declared > maxBytes) {
-              res.body.destroy();
+              // Destroying emits an abort error; without a listener it would be uncaught and end the process.
+              res.body.on('error', () => {}).destroy();
               throw new FetchFailure('too-large', `response larger than ${formatBytes(maxBytes)} (${host})`);
             }
             result.body = await readBody(res.body, result.headers['content-encoding'], maxBytes, host);

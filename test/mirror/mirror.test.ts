@@ -206,3 +206,23 @@ test('one archiving process per data directory: a live holder refuses, a dead on
   mine();
   assert.throws(() => readFileSync(join(dir, 'mirror.lock')), /ENOENT/);
 });
+
+test('git publishing after a cycle: the commit counts new and updated items; a failed push is reported, pushed next cycle', async (t) => {
+  const { dir, mirror, root } = setup(t);
+  const git = (cwd: string, ...args: string[]): string => spawnSync('git', args, { cwd, encoding: 'utf8' }).stdout.trim();
+  const bare = join(dir, 'remote.git');
+  spawnSync('git', ['init', '-q', '--bare', bare]);
+  const v1 = item({ guid: 'p', link: 'https://n.example/p', title: '发布', html: '<p>一</p>', published: Date.UTC(2025, 0, 1) });
+  await mirror.ingest([v1, item({ guid: 'q', link: 'https://n.example/q', title: '另一条', html: '<p>二</p>', published: Date.UTC(2025, 0, 2) })], [{ site: 'S' }]);
+  // The remote is unreachable this time: committed all the same, the push error reported.
+  const first = await mirror.finishCycle({ git: { enabled: true, remote: join(dir, 'nowhere.git'), branch: 'main' } });
+  assert.ok(first.publish?.commit);
+  assert.equal(first.publish?.pushed, false);
+  assert.match(first.publish?.pushError ?? '', /git push/);
+  assert.equal(git(root, 'log', '-1', '--format=%s'), 'feedmirror: 2 new, 0 updated');
+  await mirror.ingest([{ ...v1, content: [{ value: '<p>一改</p>', type: 'html' }] }], [{ site: 'S' }]);
+  const second = await mirror.finishCycle({ git: { enabled: true, remote: bare, branch: 'main' } });
+  assert.equal(second.publish?.pushed, true);
+  assert.equal(git(root, 'log', '-1', '--format=%s'), 'feedmirror: 0 new, 1 updated');
+  assert.equal(git(bare, 'rev-list', '--count', 'main'), '2');
+});

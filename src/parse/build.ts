@@ -138,9 +138,12 @@ export class Builder implements XmlHandler, EntityContext {
   private channelSeen = false;
   private problemPos = -1;
 
-  constructor(buf: Buffer, feed: Feed, base: string | undefined, lang: string | undefined) {
+  private readonly docBase: string | undefined;
+
+  constructor(buf: Buffer, feed: Feed, base: string | undefined, lang: string | undefined, private readonly resolveHtml = true) {
     this.buf = buf;
     this.feed = feed;
+    this.docBase = base;
     this.stack = [{ qname: '', key: '', kind: 'doc', base, lang, attrs: [] }];
   }
 
@@ -822,7 +825,9 @@ export class Builder implements XmlHandler, EntityContext {
     if (t.mime) text.mime = t.mime;
     if (f.lang) text.lang = f.lang;
     if (f.base) text.base = f.base;
-    if ((type === 'html' || type === 'xhtml') && f.base && value.indexOf('<') !== -1) text.value = resolveHtmlUrls(value, f.base);
+    if ((type === 'html' || type === 'xhtml') && f.base && value.indexOf('<') !== -1 && (this.resolveHtml || f.base !== this.docBase)) {
+      text.value = resolveHtmlUrls(value, f.base);
+    }
     return text;
   }
 

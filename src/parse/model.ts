@@ -230,4 +230,11 @@ export interface ParseOptions {
   contentLocation?: string;
   /** HTTP Content-Language: the default language. */
   contentLanguage?: string;
+  /**
+   * Make relative URLs inside HTML content absolute against the document's base (default true,
+   * as feed readers have always done). The mirror turns it off and resolves them against each
+   * item's own link instead, which is right for full-text services that republish other sites.
+   * An explicit xml:base is honoured either way.
+   */
+  resolveHtml?: boolean;
 }

@@ -195,7 +195,14 @@ export async function checkFeed(db: Database, fetcher: Pick<Fetcher, 'fetch'>, f
   if (result.ok && !result.notModified) {
     try {
       if (!result.body) throw new ParseError('empty response');
-      parsed = parseFeed(result.body, { url: result.url, contentType: result.contentType, contentLanguage: result.headers['content-language'], contentLocation: result.headers['content-location'] });
+      // Relative URLs in item HTML are resolved later against each item's own link (the cleaner's job).
+      parsed = parseFeed(result.body, {
+        url: result.url,
+        contentType: result.contentType,
+        contentLanguage: result.headers['content-language'],
+        contentLocation: result.headers['content-location'],
+        resolveHtml: false,
+      });
       if (parsed.format === 'unknown') throw new ParseError(`not a feed${parsed.bozoReason ? `: ${parsed.bozoReason}` : ''}`);
       await options.onFeed?.({ feed, parsed, result });
     } catch (err) {

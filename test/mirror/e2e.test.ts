@@ -89,8 +89,9 @@ test('once: RSS, Atom and GBK feeds into an empty data directory; a repeat chang
   // Cleaned: tracking parameters gone from the URL and links, relative image made absolute, script dropped.
   const port = read('articles/示例新闻/1048575_港口吞吐量创新高 物流业迎来复苏.md');
   assert.match(port, /^<!--1760947200000-->\n\[港口吞吐量创新高 物流业迎来复苏\]\(https:\/\/news\.example\.com\/a\/1001\.html\)\n/);
-  // The parser resolves a relative URL in RSS content against the feed's own URL (its document base).
-  assert.ok(port.includes(`<img src="${s.url}/images/port.jpg"`), port);
+  // A relative URL in item HTML is resolved against the item's own link, not the feed's URL.
+  assert.ok(port.includes('<img src="https://news.example.com/images/port.jpg"'), port);
+  assert.ok(!port.includes(s.url), port);
   assert.match(port, /href="https:\/\/news\.example\.com\/a\/990\.html"/);
   assert.doesNotMatch(port, /script|track\(\)|at_medium|utm_/);
   assert.doesNotMatch(read('articles/示例新闻/1048573_城市公园改造完成 周末迎来大批市民.md'), /onclick/);

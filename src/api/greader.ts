@@ -149,6 +149,16 @@ export function registerGreader(app: FastifyInstance, sync: Sync, creds: Credent
     }
   };
   const params = (req: FastifyRequest): Record<string, unknown> => ({ ...(req.query as object), ...((req.body && typeof req.body === 'object' ? req.body : {}) as object) });
+  /** A new subscription's id; the mirror fetches it on its next round. */
+  const subscribe = (url: string, category?: string): number => {
+    try {
+      return addSubscription(sync.db, url, { category }).id;
+    } catch (e) {
+      throw new ApiError(400, (e as Error).message);
+    } finally {
+      sync.forget();
+    }
+  };
   const ok = (reply: FastifyReply) => reply.type('text/plain; charset=utf-8').send('OK');
 
   route(['GET', 'POST'], '/accounts/ClientLogin', async (req, reply) => {
@@ -293,15 +303,7 @@ export function registerGreader(app: FastifyInstance, sync: Sync, creds: Credent
         const url = s.slice(5);
         if (!/^https?:\/\//i.test(url)) throw new ApiError(400, 'subscribe: feed/<http(s) URL> expected');
         const existing = feedOf(s);
-        const sub = existing ?? (() => {
-          try {
-            return sync.feed(addSubscription(sync.db, url, { category: addLabel }).id);
-          } catch (e) {
-            throw new ApiError(400, (e as Error).message);
-          } finally {
-            sync.forget();
-          }
-        })();
+        const sub = existing ?? sync.feed(subscribe(url, addLabel));
         if (sub && title) sync.setTitle(sub.id, title);
         continue;
       }
@@ -330,13 +332,7 @@ export function registerGreader(app: FastifyInstance, sync: Sync, creds: Credent
     }
     let sub = sync.feedByUrl(url);
     if (!sub) {
-      try {
-        sub = sync.feed(addSubscription(sync.db, url).id);
-      } catch (e) {
-        throw new ApiError(400, (e as Error).message);
-      } finally {
-        sync.forget();
-      }
+      sub = sync.feed(subscribe(url));
     }
     return { query: input, numResults: 1, streamId: `feed/${sub!.id}`, streamName: sub!.title };
   });

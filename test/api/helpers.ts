@@ -73,7 +73,7 @@ export async function setup(): Promise<Env> {
   const { credentials } = await registerSyncApis(app, {
     db, root: archiveRoot(config), images: { mode: 'template', template: 'https://images.example.net/?u={url}' },
     session: (req) => (req.headers['x-test-session'] === 'yes' ? { csrf: 'the-csrf-token-123' } : undefined),
-    log: () => undefined,
+    log: process.env.FM_API_LOG ? (l) => process.stderr.write(l + '\n') : () => undefined,
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const addr = app.server.address() as { port: number };

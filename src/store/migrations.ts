@@ -248,4 +248,21 @@ export const migrations: Migration[] = [
       END;
     `,
   },
+  {
+    version: 9,
+    name: 'item_pages',
+    // The article page behind an extracted item, kept (compressed) so that new
+    // extraction rules or templates can be applied to old items; or why it failed.
+    up: `
+      CREATE TABLE item_pages (
+        item_id INTEGER PRIMARY KEY REFERENCES items (id) ON DELETE CASCADE,
+        url TEXT NOT NULL,
+        fetched INTEGER NOT NULL,
+        content_type TEXT,
+        -- brotli-compressed page bytes; NULL when the fetch failed or the page was over the cap
+        body BLOB,
+        error TEXT
+      );
+    `,
+  },
 ];

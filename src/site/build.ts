@@ -167,7 +167,7 @@ export async function buildSite(db: Database, opts: SiteOptions): Promise<SiteRe
 <main>
 ${body}
 </main>
-<footer>feedmirror static mirror · ${esc(when(started))}</footer>
+<footer>feedmirror static mirror</footer>
 </body>
 </html>
 `;

@@ -24,14 +24,8 @@ interface TextCapture {
   markup: boolean[] | null;
   type: TextType;
   mode?: string;
-  /** Open child elements inside a text construct. */
-  open: string[];
-  /** Namespace URI of each open child element, parallel to `open`. */
-  openNs: string[];
-  /** Name each open child element is written with, parallel to `open`. */
-  openOut: string[];
-  /** Namespace declarations of each open child element, parallel to `open`. */
-  openDecl: (Map<string, string> | undefined)[];
+  /** Child elements open inside a text construct (shared empty array until markup appears). */
+  open: OpenMarkup[];
   /** Default namespace in scope where the text construct starts. */
   outerNs: string;
   plain: boolean;
@@ -39,6 +33,17 @@ interface TextCapture {
   wrapped: boolean;
   mime?: string;
 }
+
+interface OpenMarkup {
+  qname: string;
+  /** Namespace URI of the element. */
+  ns: string;
+  /** The name it is written with. */
+  out: string;
+  decl: Map<string, string> | undefined;
+}
+
+const NO_MARKUP: OpenMarkup[] = [];
 
 interface Frame {
   qname: string;
@@ -112,6 +117,8 @@ const voidElements = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img',
 
 // Control characters XML forbids; feeds contain them, readers never want them.
 const controlRe = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]/g;
+/** Control or C1 characters: one scan decides whether a value needs the slow path. */
+const oddRe = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/;
 
 function textTypeOf(type: string | undefined, mode: string | undefined, def: TextType): { type: TextType; mime?: string } {
   if (!type) return { type: def };
@@ -446,7 +453,7 @@ export class Builder implements XmlHandler, EntityContext {
       mime = r.mime;
     }
     const wrapped = !!f && type === 'xhtml' && (this.format === 'atom10' || attr(f.attrs, 'type')?.trim().toLowerCase() === 'xhtml');
-    const t: TextCapture = { parts: [], markup: null, type, mode, open: [], openNs: [], openOut: [], openDecl: [], outerNs: '', plain, wrapped };
+    const t: TextCapture = { parts: [], markup: null, type, mode, open: NO_MARKUP, outerNs: '', plain, wrapped };
     if (mime) t.mime = mime;
     if (f) t.outerNs = this.lookupNs('', f.ns) ?? '';
     return t;
@@ -658,7 +665,7 @@ export class Builder implements XmlHandler, EntityContext {
     }
     const declared = (p: string): string | undefined => this.lookupNs(p, decl);
     const uri = declared(colon === -1 ? '' : qname.slice(0, colon)) ?? '';
-    const outer = t.openNs.length ? t.openNs[t.openNs.length - 1]! : t.outerNs;
+    const outer = t.open.length ? t.open[t.open.length - 1]!.ns : t.outerNs;
     // Prefixed SVG/MathML/XHTML elements are written unprefixed, with their namespace declared
     // where it changes, which is how HTML consumers understand them.
     const name = colon !== -1 && uri ? qname.slice(colon + 1) : qname;
@@ -680,10 +687,8 @@ export class Builder implements XmlHandler, EntityContext {
     if (selfClosing) s += voidElements.has(name.toLowerCase()) ? ' />' : `></${name}>`;
     else {
       s += '>';
-      t.open.push(qname);
-      t.openNs.push(uri || outer);
-      t.openOut.push(name);
-      t.openDecl.push(decl);
+      if (t.open === NO_MARKUP) t.open = [];
+      t.open.push({ qname, ns: uri || outer, out: name, decl });
       if (decl) this.declare(decl);
     }
     if (!t.markup) t.markup = t.parts.map(() => false);
@@ -701,7 +706,7 @@ export class Builder implements XmlHandler, EntityContext {
       if (idx === -1) {
         if (qname === top.qname) {
           // Close what the markup left open, then the text element itself.
-          this.problem(`unclosed <${t.open[t.open.length - 1]}> in <${top.qname}>`, pos);
+          this.problem(`unclosed <${t.open[t.open.length - 1]!.qname}> in <${top.qname}>`, pos);
           while (t.open.length) this.closeMarkup(t);
         } else {
           this.problem(`unexpected </${qname}> in <${top.qname}>`, pos);
@@ -731,11 +736,9 @@ export class Builder implements XmlHandler, EntityContext {
   }
 
   private closeMarkup(t: TextCapture): void {
-    t.open.pop();
-    t.openNs.pop();
-    const decl = t.openDecl.pop();
-    if (decl) this.undeclare(decl);
-    const name = t.openOut.pop()!;
+    const m = t.open.pop()!;
+    if (m.decl) this.undeclare(m.decl);
+    const name = m.out;
     t.parts.push(`</${name}>`);
     t.markup!.push(true);
   }
@@ -809,13 +812,15 @@ export class Builder implements XmlHandler, EntityContext {
     if (t.mode === 'base64' || (binary && !t.markup && t.mode === undefined && /^[A-Za-z0-9+/=\s]*$/.test(value))) {
       value = Buffer.from(value, 'base64').toString('utf8');
     }
-    if (controlRe.test(value)) {
+    if (oddRe.test(value)) {
+      if (controlRe.test(value)) {
+        controlRe.lastIndex = 0;
+        this.problem('control characters in text');
+        value = value.replace(controlRe, '');
+      }
       controlRe.lastIndex = 0;
-      this.problem('control characters in text');
-      value = value.replace(controlRe, '');
+      value = fixC1(value);
     }
-    controlRe.lastIndex = 0;
-    value = fixC1(value);
     let type = t.type;
     if (t.wrapped) value = stripXhtmlDiv(value, t.markup !== null);
     value = value.trim();
@@ -919,9 +924,11 @@ export class Builder implements XmlHandler, EntityContext {
   private plain(f: Frame): string {
     const t = f.text!;
     let v = t.parts.length === 1 ? t.parts[0]! : t.markup ? this.textValue(f).value : t.parts.join('');
-    if (controlRe.test(v)) v = v.replace(controlRe, '');
-    controlRe.lastIndex = 0;
-    return fixC1(v).trim();
+    if (oddRe.test(v)) {
+      v = fixC1(v.replace(controlRe, ''));
+      controlRe.lastIndex = 0;
+    }
+    return v.trim();
   }
 
   private linkFrom(f: Frame): Link | undefined {
@@ -1321,9 +1328,9 @@ function canonicalNs(uri: string): string {
   return (p && namespaceUri(p)) || uri;
 }
 
-/** The innermost index of `name` among the last `limit` entries, or -1. */
-function lastIndexWithin(list: string[], name: string, limit: number): number {
-  for (let i = list.length - 1, stop = Math.max(-1, list.length - 1 - limit); i > stop; i--) if (list[i] === name) return i;
+/** The innermost index of `name` among the last `limit` open elements, or -1. */
+function lastIndexWithin(list: OpenMarkup[], name: string, limit: number): number {
+  for (let i = list.length - 1, stop = Math.max(-1, list.length - 1 - limit); i > stop; i--) if (list[i]!.qname === name) return i;
   return -1;
 }
 

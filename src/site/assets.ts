@@ -78,7 +78,10 @@ export const SEARCH_JS = `// feedmirror static search: segments the query as the
   }
   async function run(query) {
     list.replaceChildren();
-    const ws = [...new Set(words(query))];
+    // Traditional characters as the index holds them (Simplified).
+    const t2s = await json('search/t2s.json');
+    const simple = Array.from(query, (c) => (Object.prototype.hasOwnProperty.call(t2s, c) ? t2s[c] : c)).join('');
+    const ws = [...new Set(words(simple))];
     if (!ws.length) { status.textContent = ''; return; }
     status.textContent = '搜索中… searching…';
     let acc = null;

@@ -11,7 +11,7 @@ import { buildFeed, categories, entryOf, render, savedSearches, FORMATS, type Ro
 import { htmlToText } from '../search/index.ts';
 import type { Database } from '../store/index.ts';
 import { SEARCH_JS, STYLE_CSS } from './assets.ts';
-import { docTokens, shardOf } from './tokens.ts';
+import { docTokens, shardOf, t2sMap } from './tokens.ts';
 
 export interface SiteOptions {
   /** Output directory (created; must be empty or an earlier site). */
@@ -254,6 +254,7 @@ ${feedLinks(0, 'feeds/all')}`));
   for (let c = 0; c * DOC_CHUNK < docs.length || c === 0; c++) {
     w.write(`search/docs-${c}.json`, JSON.stringify(docs.slice(c * DOC_CHUNK, (c + 1) * DOC_CHUNK).map((d) => [d.title, d.site, when(d.when), d.page])));
   }
+  w.write('search/t2s.json', JSON.stringify(t2sMap()));
   w.write('search/meta.json', JSON.stringify({ version: 1, shards, chunk: DOC_CHUNK, docs: docs.length, limit: SEARCH_LIMIT }));
 
   // The republished feeds as files.

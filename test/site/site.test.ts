@@ -90,7 +90,7 @@ async function open(url: string): Promise<Page> {
 
 test('the build: pages, feeds, search shards; a rebuild writes nothing when nothing changed', async () => {
   assert.equal(first.items, 8);
-  for (const f of ['index.html', 'search.html', 'search.js', 'style.css', 'day/index.html', 'feeds/all.rss', 'feeds/all.atom', 'feeds/all.json', 'search/meta.json']) {
+  for (const f of ['index.html', 'search.html', 'search.js', 'style.css', 'day/index.html', 'feeds/all.rss', 'feeds/all.atom', 'feeds/all.json', 'search/meta.json', 'search/t2s.json']) {
     assert.ok(existsSync(path.join(out, f)), f);
   }
   const again = await buildSite(s.db, { out, root: archiveRoot(s.config), pageSize: 3 });
@@ -147,13 +147,18 @@ test('the day page lists the day\'s items', async () => {
   await page.close();
 });
 
-test('Chinese search in the browser: 外相 and 崔善姬 find the reference item, with no server code', async () => {
+test('Chinese search in the browser: 外相, 崔善姬 and the Traditional 莫斯科會晤 find the reference item, with no server code', async () => {
   const page = await open(`${base}search.html?q=${encodeURIComponent('外相')}`);
   await page.waitForSelector('#results li');
   assert.deepEqual(await page.locator('#results li a').allTextContents(), [REFERENCE_TITLE]);
   await page.fill('#q', '崔善姬 莫斯科');
   await page.press('#q', 'Enter');
   await page.waitForFunction(() => /结果/.test(document.getElementById('status')?.textContent ?? '') && !/搜索中/.test(document.getElementById('status')!.textContent!));
+  assert.deepEqual(await page.locator('#results li a').allTextContents(), [REFERENCE_TITLE]);
+  // Traditional finds Simplified.
+  await page.fill('#q', '莫斯科會晤');
+  await page.press('#q', 'Enter');
+  await page.waitForFunction(() => /^1 条结果/.test(document.getElementById('status')?.textContent ?? ''));
   assert.deepEqual(await page.locator('#results li a').allTextContents(), [REFERENCE_TITLE]);
   await page.fill('#q', '经济');
   await page.press('#q', 'Enter');

@@ -108,6 +108,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
   if (!corpus.length) throw new Error(`no corpus files in ${corpusDir}`);
   const from = opts.from ?? 0;
   const indices = opts.only !== undefined ? [opts.only] : Array.from({ length: opts.count }, (_, i) => from + i);
+  const total = indices.length; // the queue itself grows back when a child dies mid-chunk
   const failures: Failure[] = [];
   let slowest: FuzzReport['slowest'] = null;
   let inputs = 0;
@@ -132,7 +133,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
     }
     if (opts.progress && performance.now() - lastProgress > 10_000) {
       lastProgress = performance.now();
-      process.stderr.write(`[fuzz] ${inputs}/${indices.length} inputs, ${(bytes / 1e6).toFixed(0)} MB, ${failures.length} failures, ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
+      process.stderr.write(`[fuzz] ${inputs}/${total} inputs, ${(bytes / 1e6).toFixed(0)} MB, ${failures.length} failures, ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
     }
   };
 

@@ -37,6 +37,14 @@ export interface Config {
   images: ImagesSettings;
   /** Boilerplate rules applied after the built-in ones (src/content parseRules format). */
   contentRules: Rule[];
+  /** The web server of `run` and `serve` (src/server serverSettings adds FEEDMIRROR_HOST/PORT/PUBLIC). */
+  server?: ServerSettings;
+}
+
+export interface ServerSettings {
+  host?: string;
+  port?: number;
+  public?: boolean;
 }
 
 export const defaults: Omit<Config, 'dataDir' | 'dbPath'> = {
@@ -140,7 +148,7 @@ function readJson(path: string, required: boolean): Record<string, unknown> {
   return data as Record<string, unknown>;
 }
 
-const known = new Set(['dataDir', 'allow', 'proxy', 'userAgent', 'minInterval', 'maxInterval', 'concurrency', 'perHost', 'perHostInterval', 'timeout', 'timeZone', 'imageTemplate', 'git', 'starter', 'images', 'contentRules']);
+const known = new Set(['dataDir', 'allow', 'proxy', 'userAgent', 'minInterval', 'maxInterval', 'concurrency', 'perHost', 'perHostInterval', 'timeout', 'timeZone', 'imageTemplate', 'git', 'starter', 'images', 'contentRules', 'server']);
 
 const byteUnits: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1 << 20, mb: 1 << 20, mib: 1 << 20, g: 1 << 30, gb: 1 << 30, gib: 1 << 30 };
 
@@ -247,6 +255,26 @@ function gitSettings(value: unknown): Config['git'] {
   return out;
 }
 
+/** The `server` object: `{host, port, public}`, each optional. */
+function serverSection(value: unknown): ServerSettings {
+  const v = object(value, 'server', ['host', 'port', 'public']);
+  const out: ServerSettings = {};
+  if (v.host !== undefined) {
+    // An address or a name to bind; no scheme, port or spaces (a common slip is "http://0.0.0.0").
+    if (typeof v.host !== 'string' || !/^(?:[A-Za-z0-9.-]{1,253}|[0-9A-Fa-f:.]{2,45})$/.test(v.host)) throw new Error('server.host: expected an address like "127.0.0.1", "0.0.0.0" or "::"');
+    out.host = v.host;
+  }
+  if (v.port !== undefined) {
+    if (typeof v.port !== 'number' || !Number.isInteger(v.port) || v.port < 0 || v.port > 65535) throw new Error('server.port: expected an integer 0-65535 (0: any free port)');
+    out.port = v.port;
+  }
+  if (v.public !== undefined) {
+    if (typeof v.public !== 'boolean') throw new Error('server.public: expected true or false');
+    out.public = v.public;
+  }
+  return out;
+}
+
 export function loadConfig(options: LoadOptions = {}): Config {
   const env = options.env ?? process.env;
   const cwd = options.cwd ?? process.cwd();
@@ -274,6 +302,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
   if (file.git !== undefined) config.git = gitSettings(file.git);
   if (file.starter !== undefined) config.starter = flag(file.starter, 'starter');
   config.images = file.images !== undefined ? imagesSettings(file.images, dataDir) : defaultImages();
+  if (file.server !== undefined) config.server = serverSection(file.server);
   if (file.contentRules !== undefined) {
     try {
       config.contentRules = parseRules(file.contentRules);

@@ -1,19 +1,23 @@
 // The web reader's HTTP server (Fastify): pages, the administrator's changes,
 // health and metrics. Every change is a POST with the session's CSRF token.
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import formbody from '@fastify/formbody';
+import { renderApiSettings, registerSyncApis } from '../api/index.ts';
 import type { Config } from '../config/index.ts';
 import { parseDuration } from '../config/index.ts';
-import { templateRewriter, type ImageOptions } from '../content/index.ts';
-import type { Fetcher } from '../fetch/index.ts';
+import { createImageProxy, imageOptions, imageSecret, templateRewriter, type ImageOptions } from '../content/index.ts';
+import { Fetcher } from '../fetch/index.ts';
 import { archiveRoot, makeFetcher } from '../mirror/index.ts';
+import { registerFeedRoutes } from '../publish/index.ts';
 import type { Database } from '../store/index.ts';
 import {
   addSubscription, discover, exportOpml, getSubscription, importOpml, listSubscriptions, removeSubscription, updateSubscription,
   type SubscriptionSettings, type SubscriptionStatus,
 } from '../subscribe/index.ts';
 import {
-  articlePage, assets, dayOf, dayRange, editPage, listPage, loginPage, messagePage, shiftDay, subscriptionsPage, html,
+  articlePage, assets, dayOf, dayRange, editPage, layout, listPage, loginPage, messagePage, shiftDay, subscriptionsPage, html, trusted,
   type Ctx, type EntryView, type SubView,
 } from '../web/index.ts';
 import { Auth, sameToken, type Session } from './auth.ts';
@@ -39,11 +43,11 @@ export interface ServerOptions {
   /** Mark the session cookie Secure (default: when the request came over https). */
   secureCookies?: boolean;
   sessionTtl?: number;
-  /** How article images are rewritten on the way out (default: the config's imageTemplate, if any). */
+  /** How article images are rewritten on the way out (default: the config's `images` mode). */
   images?: ImageOptions;
-  /** The image proxy to mount (src/content createImageProxy), answering GET <imagePrefix>/<hmac>/<url>. */
+  /** The image proxy to mount, answering GET <imagePrefix>/<hmac>/<url> (default in proxy mode: one made from the config). */
   imageProxy?: (req: ImageProxyRequest) => Promise<{ status: number; headers: Record<string, string>; body: Buffer }>;
-  /** Where the image proxy is mounted (default /img). */
+  /** Where the image proxy is mounted (default: the path of `images.proxy.prefix`, /img). */
   imagePrefix?: string;
 }
 
@@ -60,12 +64,23 @@ export function serverSettings(config: Config, env: NodeJS.ProcessEnv = process.
   if (typeof file.host === 'string') out.host = file.host;
   if (typeof file.port === 'number') out.port = file.port;
   if (typeof file.public === 'boolean') out.public = file.public;
-  if (env.FEEDMIRROR_HOST) out.host = env.FEEDMIRROR_HOST;
-  if (env.FEEDMIRROR_PORT) out.port = Number(env.FEEDMIRROR_PORT);
-  if (env.FEEDMIRROR_PUBLIC) out.public = /^(1|true|yes|on)$/i.test(env.FEEDMIRROR_PUBLIC);
+  if (env.FEEDMIRROR_HOST) {
+    if (!HOST.test(env.FEEDMIRROR_HOST)) throw new Error(`FEEDMIRROR_HOST: expected an address like 127.0.0.1, 0.0.0.0 or ::, got ${JSON.stringify(env.FEEDMIRROR_HOST.slice(0, 60))}`);
+    out.host = env.FEEDMIRROR_HOST;
+  }
+  if (env.FEEDMIRROR_PORT) {
+    if (!/^\d{1,5}$/.test(env.FEEDMIRROR_PORT)) throw new Error(`FEEDMIRROR_PORT: expected 0-65535, got ${JSON.stringify(env.FEEDMIRROR_PORT.slice(0, 20))}`);
+    out.port = Number(env.FEEDMIRROR_PORT);
+  }
+  if (env.FEEDMIRROR_PUBLIC) {
+    if (!/^(1|true|yes|on|0|false|no|off)$/i.test(env.FEEDMIRROR_PUBLIC)) throw new Error(`FEEDMIRROR_PUBLIC: expected true or false, got ${JSON.stringify(env.FEEDMIRROR_PUBLIC.slice(0, 20))}`);
+    out.public = /^(1|true|yes|on)$/i.test(env.FEEDMIRROR_PUBLIC);
+  }
   if (out.port !== undefined && (!Number.isInteger(out.port) || out.port < 0 || out.port > 65535)) throw new Error(`server port: expected 0-65535, got ${out.port}`);
   return out;
 }
+
+const HOST = /^(?:[A-Za-z0-9.-]{1,253}|[0-9A-Fa-f:.]{2,45})$/;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -100,8 +115,34 @@ export function safeBack(v: unknown, fallback = '/'): string {
   return v;
 }
 
-function imageOptions(config: Config): ImageOptions | undefined {
-  return config.imageTemplate ? { mode: 'template', template: config.imageTemplate } : undefined;
+/** The reader's image options from the config: archive mode points at /assets, where this server serves the copies. */
+function configImages(config: Config): ImageOptions | undefined {
+  if (!config.images) return config.imageTemplate ? { mode: 'template', template: config.imageTemplate } : undefined;
+  const o = imageOptions(config.images, config.dataDir);
+  if (o.mode === 'none') return undefined;
+  return o.mode === 'archive' ? { mode: 'archive', assetsUrl: ASSETS } : o;
+}
+
+const ASSETS = '/assets';
+const ASSET_TYPES: Record<string, string> = {
+  jpg: 'image/jpeg', png: 'image/png', gif: 'image/gif', webp: 'image/webp', avif: 'image/avif', bmp: 'image/bmp', ico: 'image/x-icon',
+};
+const ASSET_FILE = /^([0-9a-f]{64})\.(jpg|png|gif|webp|avif|bmp|ico)$/;
+/** What the image proxy sends: nothing in an image may run, whatever the browser makes of it. */
+const IMAGE_HEADERS = { 'x-content-type-options': 'nosniff', 'content-security-policy': "default-src 'none'; sandbox" };
+
+/** The path to mount the image proxy at: the prefix's path when it is an absolute URL (this server behind a proxy). */
+function mountPath(prefix: string): string {
+  let p = prefix;
+  if (/^https?:\/\//i.test(prefix)) {
+    try {
+      p = new URL(prefix).pathname;
+    } catch {
+      p = '/img';
+    }
+  }
+  p = p.replace(/\/+$/, '');
+  return p.startsWith('/') && p.length > 1 ? p : '/img';
 }
 
 /**
@@ -152,7 +193,7 @@ export async function buildServer(config: Config, db: Database, opts: ServerOpti
   const auth = new Auth(db, { sessionTtl: opts.sessionTtl });
   const { generated } = await auth.ensureAdmin(opts.adminPassword ?? process.env.FEEDMIRROR_ADMIN_PASSWORD);
   if (generated) log(`web reader: administrator password (shown once, keep it): ${generated}`);
-  const images = opts.images ?? imageOptions(config);
+  const images = opts.images ?? configImages(config);
   const reader = new Reader(db, { root: archiveRoot(config), images });
   const metrics = new Metrics();
   let fetcher = opts.fetcher;
@@ -266,14 +307,53 @@ export async function buildServer(config: Config, db: Database, opts: ServerOpti
     return reply.type('text/plain; version=0.0.4; charset=utf-8').send(body);
   });
 
-  if (opts.imageProxy) {
-    const proxy = opts.imageProxy;
-    const prefix = (opts.imagePrefix ?? '/img').replace(/\/+$/, '');
-    const serve = async (req: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
-      const r = await proxy({ url: req.url, method: req.method, headers: req.headers });
+  // The image proxy: public (feed readers and API clients load images without the web
+  // session); the HMAC signature is what keeps it from being an open proxy.
+  let proxy = opts.imageProxy;
+  let imageFetcher: Fetcher | undefined;
+  if (!proxy && images?.mode === 'proxy' && config.images) {
+    imageFetcher = new Fetcher({
+      allow: config.allow, proxy: config.proxy, userAgent: config.userAgent, perHostConcurrency: 4, perHostIntervalMs: 0, deadlineMs: config.timeout,
+    });
+    const p = config.images.proxy;
+    proxy = createImageProxy({
+      secret: imageSecret({ secret: p.secret, dataDir: config.dataDir }), fetcher: imageFetcher,
+      cacheDir: p.cacheDir ?? join(config.dataDir, 'image-cache'), cacheMaxBytes: p.cacheMaxBytes, maxBytes: p.maxBytes, referers: p.referers,
+    });
+  }
+  if (proxy) {
+    const handler = proxy;
+    const prefix = mountPath(opts.imagePrefix ?? config.images?.proxy.prefix ?? '/img');
+    // A wildcard, so that long signed URLs are not cut by maxParamLength; the handler reads the last two segments.
+    app.get(`${prefix}/*`, async (req, reply) => {
+      const r = await handler({ url: req.url, method: req.method, headers: req.headers });
       return reply.code(r.status).headers(r.headers).send(r.body);
-    };
-    app.get(`${prefix}/:sig/:enc`, { preHandler: readable }, serve);
+    });
+  }
+
+  // Archive mode: the downloaded copies, content addressed (assets/<2 hex>/<sha256>.<ext>).
+  if (images?.mode === 'archive') {
+    const dir = join(archiveRoot(config), 'assets');
+    app.get(`${ASSETS}/:dir/:file`, async (req, reply) => {
+      const p = req.params as Record<string, unknown>;
+      const m = ASSET_FILE.exec(str(p.file));
+      if (!m || str(p.dir) !== m[1].slice(0, 2)) throw new HttpError(404, 'no such image');
+      const file = join(dir, m[1].slice(0, 2), str(p.file));
+      let body: Buffer;
+      try {
+        // lstat: a symlink planted in the archive is not followed out of it.
+        const st = await fs.lstat(file);
+        if (!st.isFile() || st.size > (config.images?.proxy.maxBytes ?? 10 << 20) * 2) throw new Error('not a regular file');
+        body = await fs.readFile(file);
+      } catch {
+        throw new HttpError(404, 'no such image');
+      }
+      const etag = `"${m[1].slice(0, 27)}"`;
+      reply.headers({ ...IMAGE_HEADERS, 'cache-control': 'public, max-age=31536000, immutable', etag });
+      const inm = req.headers['if-none-match'];
+      if (typeof inm === 'string' && inm.split(',').some((t) => t.trim().replace(/^W\//, '') === etag)) return reply.code(304).send();
+      return reply.type(ASSET_TYPES[m[2]]).send(body);
+    });
   }
 
   // Accounts.
@@ -538,8 +618,30 @@ export async function buildServer(config: Config, db: Database, opts: ServerOpti
     return reply.redirect('/subscriptions?removed=1', 303);
   });
 
+  // Republished feeds and the sync APIs, with the reader's image rewriting (both sanitize again on the way out).
+  const root = archiveRoot(config);
+  await registerFeedRoutes(app, { db, root, images, canRead });
+  const discovery = {
+    fetch: (...args: Parameters<Fetcher['fetch']>) => {
+      if (!fetcher) {
+        fetcher = makeFetcher(config);
+        ownFetcher = true;
+      }
+      return fetcher.fetch(...args);
+    },
+  };
+  const { credentials } = await registerSyncApis(app, { db, root, images, fetcher: discovery, session: (req) => req.session, log });
+
+  // Settings: the sync API connection details and password (administrator only).
+  app.get('/settings', { preHandler: adminPage }, async (req, reply) => {
+    const ctx = ctxOf(req, { title: '设置 Settings', sites: undefined });
+    const section = renderApiSettings({ info: credentials.info(), csrf: req.session!.csrf, base: `${req.protocol}://${req.host}` });
+    return sendHtml(reply, layout(ctx, html`<h1>设置 Settings</h1>${trusted(section)}`, { sidebar: false }));
+  });
+
   app.addHook('onClose', async () => {
     if (ownFetcher) await fetcher?.close().catch(() => undefined);
+    await imageFetcher?.close().catch(() => undefined);
   });
   return app;
 }

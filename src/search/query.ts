@@ -103,6 +103,8 @@ export function compileTerm(term: Term): CompiledTerm {
 export interface Compiled {
   /** FTS5 MATCH expression; undefined when the query only filters. */
   match?: string;
+  /** The words to find, without exclusions. */
+  positive?: string;
   /** Exclusions alone (for filter-only queries). */
   exclude?: string;
   marks: string[];
@@ -120,5 +122,5 @@ export function compileQuery(q: ParsedQuery): Compiled {
   if (!pos.length) return { exclude, marks };
   let match = pos.join(' AND ');
   if (neg.length) match = `(${match}) NOT (${exclude})`;
-  return { match, exclude, marks };
+  return { match, positive: pos.join(' AND '), exclude, marks };
 }

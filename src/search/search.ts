@@ -56,9 +56,10 @@ export const TITLE_WEIGHT = 4;
 export const RECENCY_BOOST = 0.5;
 export const RECENCY_HALF_LIFE = 30 * 86_400_000;
 /**
- * Matches ranked per query: all of them when there are fewer, else the most
- * recently indexed ones (highest item ids: the mirror numbers items as they
- * arrive), so that a very common word costs no more than a rare one.
+ * Matches ranked per query. Up to this many, all of them by bm25; beyond, the
+ * most recently indexed ones (highest item ids: the mirror numbers items as
+ * they arrive) by title match and recency, so that a very common word costs
+ * no more than a rare one.
  */
 export const CANDIDATES = 1000;
 /** Matches counted at most. */
@@ -211,25 +212,29 @@ export function search(db: Database, query: string, options: SearchOptions = {})
     const cond = hasFilter ? `AND ${f.sql}` : '';
     const params = [c.match, ...f.params];
     const window = Math.max(CANDIDATES, offset + limit);
+    const from = `FROM search_fts f CROSS JOIN search_docs d ON d.id = f.rowid WHERE search_fts MATCH ? ${cond}`;
     let rows: { id: number; rel: number; site: string; published: number | null }[];
     try {
-      rows = stmt(
-        db,
-        `SELECT f.rowid AS id, -bm25(search_fts, ${TITLE_WEIGHT}, 1) AS rel, d.site, d.published
-         FROM search_fts f CROSS JOIN search_docs d ON d.id = f.rowid
-         WHERE search_fts MATCH ? ${cond} ORDER BY f.rowid DESC LIMIT ?`,
-      ).all(...params, window) as typeof rows;
+      rows = stmt(db, `SELECT f.rowid AS id, 1 AS rel, d.site, d.published ${from} ORDER BY f.rowid DESC LIMIT ?`)
+        .all(...params, window) as typeof rows;
+      if (rows.length < window) {
+        // bm25 scans every match of each phrase for its IDF: affordable only
+        // when the matches are few, which the first pass has just shown.
+        total = rows.length;
+        rows = stmt(db, `SELECT f.rowid AS id, -bm25(search_fts, ${TITLE_WEIGHT}, 1) AS rel, d.site, d.published ${from}`)
+          .all(...params) as typeof rows;
+      } else {
+        // Many matches: relevance is whether the title matches too.
+        const oldest = rows[rows.length - 1].id;
+        const inTitle = new Set((stmt(db, 'SELECT rowid AS id FROM search_fts WHERE search_fts MATCH ? AND rowid >= ?')
+          .all(`{title} : (${c.positive})`, oldest) as { id: number }[]).map((r) => r.id));
+        for (const r of rows) if (inTitle.has(r.id)) r.rel = TITLE_WEIGHT;
+        total = (stmt(db, `SELECT count(*) AS n FROM (SELECT 1 ${from} LIMIT ${COUNT_CAP})`).get(...params) as { n: number }).n;
+        exact = total < COUNT_CAP;
+      }
     } catch (err) {
       // Only our own quoting reaches FTS5; a syntax error here is a bug, but say what was asked.
       throw new SearchQueryError(`cannot run query ${JSON.stringify(query)}: ${(err as Error).message}`);
-    }
-    if (rows.length < window) total = rows.length;
-    else {
-      // Counting a very common word's matches would cost more than the search.
-      const join = hasFilter ? 'CROSS JOIN search_docs d ON d.id = f.rowid' : '';
-      total = (stmt(db, `SELECT count(*) AS n FROM (SELECT 1 FROM search_fts f ${join} WHERE search_fts MATCH ? ${cond} LIMIT ${COUNT_CAP})`)
-        .get(...params) as { n: number }).n;
-      exact = total < COUNT_CAP;
     }
     const cands: Candidate[] = rows.map((r) => {
       // bm25 is at least ~0 for a match; a tiny floor lets recency order equal matches.

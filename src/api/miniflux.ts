@@ -127,42 +127,45 @@ export function registerMiniflux(app: FastifyInstance, sync: Sync, creds: Creden
       const status = err instanceof ApiError ? err.status : err.statusCode && err.statusCode < 500 ? err.statusCode : 500;
       return reply.code(status).send({ error_message: status >= 500 ? 'Internal error' : err.message });
     });
-    api.setNotFoundHandler((_req, reply) => reply.code(404).send({ error_message: 'Not found' }));
+    // A base URL configured with a trailing slash makes clients ask for //v1/...
+    const on = (method: 'GET' | 'PUT', url: string, handler: (req: FastifyRequest, reply: FastifyReply) => unknown): void => {
+      for (const u of [url, `/${url}`]) api.route({ method, url: u, handler: handler as never });
+    };
 
-    api.get('/v1/me', async () => ({
+    on('GET', '/v1/me', async () => ({
       id: USER_ID, username: creds.info()?.username ?? 'admin', is_admin: true, theme: 'light_serif', language: 'zh_CN', timezone: 'UTC',
       entry_sorting_direction: 'desc', stylesheet: '', google_id: '', openid_connect_id: '', entries_per_page: 100, keyboard_shortcuts: true,
       show_reading_time: true, entry_swipe: true, last_login_at: iso(Date.now()),
     }));
-    api.get('/v1/feeds', async () => sync.feeds().map(feedJson));
-    api.get('/v1/feeds/:id', async (req) => {
+    on('GET', '/v1/feeds', async () => sync.feeds().map(feedJson));
+    on('GET', '/v1/feeds/:id', async (req) => {
       const f = sync.feed(num((req.params as { id: string }).id, 'feed id') ?? -1);
       if (!f) throw new ApiError(404, 'Feed not found');
       return feedJson(f);
     });
-    api.get('/v1/categories', async () => {
+    on('GET', '/v1/categories', async () => {
       const list = sync.labels().map((l) => category(l.name));
       if (sync.feeds().some((f) => !f.category) && !list.some((c) => c.title === UNCATEGORIZED)) list.unshift(category(undefined));
       return list;
     });
-    api.get('/v1/entries', async (req) => entries(req, {}));
-    api.get('/v1/feeds/:id/entries', async (req) => {
+    on('GET', '/v1/entries', async (req) => entries(req, {}));
+    on('GET', '/v1/feeds/:id/entries', async (req) => {
       const sub = sync.feed(num((req.params as { id: string }).id, 'feed id') ?? -1);
       if (!sub) throw new ApiError(404, 'Feed not found');
       return entries(req, { sub });
     });
-    api.get('/v1/categories/:id/entries', async (req) => {
+    on('GET', '/v1/categories/:id/entries', async (req) => {
       const name = sync.labelName(num((req.params as { id: string }).id, 'category id') ?? -1);
       if (name === undefined) throw new ApiError(404, 'Category not found');
       return entries(req, { label: name === UNCATEGORIZED && !sync.feeds().some((f) => f.category === UNCATEGORIZED) ? '' : name });
     });
-    api.get('/v1/entries/:id', async (req) => {
+    on('GET', '/v1/entries/:id', async (req) => {
       const id = num((req.params as { id: string }).id, 'entry id') ?? -1;
       const [e] = sync.items({ ids: [id] }, { limit: 1 });
       if (!e) throw new ApiError(404, 'Entry not found');
       return entryJson(e);
     });
-    api.put('/v1/entries', async (req, reply) => {
+    on('PUT', '/v1/entries', async (req, reply) => {
       const body = (req.body ?? {}) as { entry_ids?: unknown; status?: unknown };
       if (!Array.isArray(body.entry_ids) || !body.entry_ids.length) throw new ApiError(400, 'The list of entry IDs is required');
       const ids = intList(body.entry_ids);
@@ -178,9 +181,9 @@ export function registerMiniflux(app: FastifyInstance, sync: Sync, creds: Creden
       sync.mark([id], { starred: !e.starred });
       return reply.code(204).send();
     };
-    api.put('/v1/entries/:id/bookmark', toggle);
-    api.put('/v1/entries/:id/star', toggle);
-    api.put('/v1/feeds/:id/mark-all-as-read', async (req, reply) => {
+    on('PUT', '/v1/entries/:id/bookmark', toggle);
+    on('PUT', '/v1/entries/:id/star', toggle);
+    on('PUT', '/v1/feeds/:id/mark-all-as-read', async (req, reply) => {
       const sub = sync.feed(num((req.params as { id: string }).id, 'feed id') ?? -1);
       if (!sub) throw new ApiError(404, 'Feed not found');
       sync.markRead({ sub });

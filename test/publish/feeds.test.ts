@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { archiveRoot } from '../../src/mirror/index.ts';
+import { buildServer } from '../../src/server/index.ts';
 import { parseFeed } from '../../src/parse/index.ts';
 import { buildFeed, registerFeedRoutes, saveSearch, type FeedDoc, type Selection } from '../../src/publish/index.ts';
 import { seed, REFERENCE_TITLE, REFERENCE_URL, HOSTILE_TITLE, type Seeded } from '../server/seed.ts';
@@ -169,4 +170,18 @@ test('unknown feeds, formats and saved searches are 404s, not crashes', async ()
   }
   assert.throws(() => saveSearch(s.db, 'a/b', 'x'), /name/);
   assert.throws(() => saveSearch(s.db, 'ok', ' '), /query/);
+});
+
+test('as the web reader mounts them: behind its login unless public, with its security headers', async () => {
+  for (const pub of [false, true]) {
+    const reader = await buildServer(s.config, s.db, { adminPassword: 'correct horse battery', public: pub, log: () => {} });
+    const res = await reader.inject({ url: '/feeds/site/%E7%BE%8E%E5%9B%BD%E4%B9%8B%E9%9F%B3.rss', headers: { host: 'mirror.example' } });
+    assert.equal(res.statusCode, pub ? 200 : 401);
+    assert.equal(res.headers['x-content-type-options'], 'nosniff');
+    if (pub) {
+      assert.equal(res.headers['content-type'], 'application/rss+xml; charset=utf-8');
+      assert.match(res.body, /<atom:link rel="self" type="application\/rss\+xml" href="http:\/\/mirror\.example\/feeds\/site\/%E7%BE%8E%E5%9B%BD%E4%B9%8B%E9%9F%B3\.rss"\/>/);
+    }
+    await reader.close();
+  }
 });

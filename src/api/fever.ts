@@ -90,7 +90,7 @@ export function registerFever(app: FastifyInstance, sync: Sync, creds: Credentia
         items = sync.items({ afterId: since !== undefined ? num(since) ?? 0 : 0 }, { order: 'id', direction: 'asc', limit: PAGE });
       }
       out.items = items.map(item);
-      out.total_items = sync.count({});
+      out.total_items = sync.total();
     }
     if (has('links')) out.links = [];
     if (has('unread_item_ids')) out.unread_item_ids = sync.unreadIds().join(',');

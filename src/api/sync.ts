@@ -115,6 +115,8 @@ export class Sync {
   private readonly root: string;
   private readonly stmts = new Map<string, Statement<unknown[]>>();
   private readonly html = new Lru<string>(2000);
+  private readonly labelIds = new Map<string, number>();
+  private totalCache?: { max: number; n: number; at: number };
   private feedCache?: { at: number; list: FeedView[]; byKey: Map<string, FeedView>; bySite: Map<string, FeedView> };
 
   constructor(readonly db: Database, private readonly opts: SyncOptions) {
@@ -186,9 +188,15 @@ export class Sync {
     return all.filter((l) => used.has(l.name));
   }
 
+  /** A label's id, created on first use; ids never change, so they are kept. */
   labelId(name: string): number {
-    this.prepare('INSERT OR IGNORE INTO api_labels (name) VALUES (?)').run(name);
-    return this.prepare('SELECT id FROM api_labels WHERE name = ?').pluck().get(name) as number;
+    let id = this.labelIds.get(name);
+    if (id === undefined) {
+      this.prepare('INSERT OR IGNORE INTO api_labels (name) VALUES (?)').run(name);
+      id = this.prepare('SELECT id FROM api_labels WHERE name = ?').pluck().get(name) as number;
+      this.labelIds.set(name, id);
+    }
+    return id;
   }
 
   labelName(id: number): string | undefined {
@@ -215,7 +223,9 @@ export class Sync {
       }
     }
     if (q.starred !== undefined) w.push(q.starred ? 's.starred = 1' : 'coalesce(s.starred, 0) = 0');
-    if (q.read !== undefined) w.push(q.read ? 's.read = 1' : 'coalesce(s.read, 0) = 0');
+    // Every item has a state row (migration 8's trigger): "s.read = 0" lets SQLite
+    // walk the partial unread index instead of every item.
+    if (q.read !== undefined) w.push(q.read ? 's.read = 1' : 's.read = 0');
     if (q.afterId !== undefined) (w.push('i.id > @afterId'), (args.afterId = q.afterId));
     if (q.beforeId !== undefined) (w.push('i.id < @beforeId'), (args.beforeId = q.beforeId));
     if (q.crawledFrom !== undefined) (w.push('i.first_seen >= @cf'), (args.cf = q.crawledFrom));
@@ -237,21 +247,31 @@ export class Sync {
     const order = page.order === 'published' ? `${WHEN} ${dir}, i.id ${dir}` : `i.id ${dir}`;
     const sql = `SELECT i.id, i.site, i.feed_id, i.url, i.title, i.time, i.first_seen, i.updated, i.content_hash, i.path,
         s.read, s.starred, s.updated AS changed
-      FROM items i LEFT JOIN item_state s ON s.item_id = i.id
+      FROM items i JOIN item_state s ON s.item_id = i.id
       WHERE ${this.where(q, args).join(' AND ')} ORDER BY ${order} LIMIT @limit OFFSET @offset`;
     return (this.prepare(sql).all(args) as Raw[]).map((r) => this.view(r));
   }
 
+  /** All items, cached while no item is added (Fever sends it with every page). */
+  total(): number {
+    const max = (this.prepare('SELECT max(id) FROM items').pluck().get() as number | null) ?? 0;
+    const now = Date.now();
+    if (this.totalCache && this.totalCache.max === max && now - this.totalCache.at < 60_000) return this.totalCache.n;
+    const n = this.prepare('SELECT count(*) FROM items WHERE missing = 0').pluck().get() as number;
+    this.totalCache = { max, n, at: now };
+    return n;
+  }
+
   count(q: ItemQuery): number {
     const args: Record<string, unknown> = {};
-    const sql = `SELECT count(*) FROM items i LEFT JOIN item_state s ON s.item_id = i.id WHERE ${this.where(q, args).join(' AND ')}`;
+    const sql = `SELECT count(*) FROM items i JOIN item_state s ON s.item_id = i.id WHERE ${this.where(q, args).join(' AND ')}`;
     return this.prepare(sql).pluck().get(args) as number;
   }
 
   /** Ids only, newest first unless asked. */
   ids(q: ItemQuery, limit: number, direction: 'asc' | 'desc' = 'desc'): { id: number; crawled: number; published: number; sub?: FeedView; read: boolean; starred: boolean }[] {
     const args: Record<string, unknown> = { limit: Math.max(0, Math.min(limit, MAX_IDS)) };
-    const sql = `SELECT i.id, i.site, i.feed_id, i.first_seen, ${WHEN} AS w, s.read, s.starred FROM items i LEFT JOIN item_state s ON s.item_id = i.id
+    const sql = `SELECT i.id, i.site, i.feed_id, i.first_seen, ${WHEN} AS w, s.read, s.starred FROM items i JOIN item_state s ON s.item_id = i.id
       WHERE ${this.where(q, args).join(' AND ')} ORDER BY i.id ${direction === 'asc' ? 'ASC' : 'DESC'} LIMIT @limit`;
     return (this.prepare(sql).all(args) as { id: number; site: string; feed_id: number | null; first_seen: number; w: number; read: number | null; starred: number | null }[])
       .map((r) => ({ id: r.id, crawled: r.first_seen, published: r.w, sub: this.subOf(r.site, r.feed_id), read: r.read === 1, starred: r.starred === 1 }));
@@ -319,7 +339,7 @@ export class Sync {
     const args: Record<string, unknown> = { now };
     const where = this.where({ ...q, read: false }, args);
     return this.prepare(`UPDATE item_state SET read = 1, updated = @now WHERE item_id IN (
-      SELECT i.id FROM items i LEFT JOIN item_state s ON s.item_id = i.id WHERE ${where.join(' AND ')})`).run(args).changes;
+      SELECT i.id FROM items i JOIN item_state s ON s.item_id = i.id WHERE ${where.join(' AND ')})`).run(args).changes;
   }
 
   setTitle(subId: number, title: string | undefined): void {

@@ -10,6 +10,7 @@ import { register as mirror } from './mirror.ts';
 import { register as search } from './search.ts';
 import { register as serve } from './serve.ts';
 import { register as site } from './site.ts';
+import { register as api } from './api.ts';
 
 /** Every command module; each adds its commands to the program. */
-export const commands: ((program: Command) => void)[] = [parse, archive, subscriptions, fetch, clean, extract, run, mirror, search, serve, site];
+export const commands: ((program: Command) => void)[] = [parse, archive, subscriptions, fetch, clean, extract, run, mirror, search, serve, site, api];

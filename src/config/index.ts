@@ -4,6 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { proxyRewriter, templateRewriter, type ImageMode, type ImagesSettings } from '../content/images.ts';
 import { parseRules, type Rule } from '../content/rules.ts';
+import { checkTemplate } from '../mirror/template.ts';
 
 export interface Config {
   /** Directory holding feedmirror.db and the archive. */
@@ -37,6 +38,10 @@ export interface Config {
   images: ImagesSettings;
   /** Boilerplate rules applied after the built-in ones (src/content parseRules format). */
   contentRules: Rule[];
+  /** The mirror's full text: `auto` fetches pages for content under minChars visible characters; site rules from rulesDir. */
+  fulltext: { minChars: number; rulesDir?: string; maxPages: number; concurrency: number };
+  /** Layout of extracted articles: {date_line} {lead_image} {caption} {body} {byline}; default the reference layout. */
+  extractTemplate?: string;
   /** The web server of `run` and `serve` (src/server serverSettings adds FEEDMIRROR_HOST/PORT/PUBLIC). */
   server?: ServerSettings;
 }
@@ -60,6 +65,7 @@ export const defaults: Omit<Config, 'dataDir' | 'dbPath'> = {
   starter: true,
   images: defaultImages(),
   contentRules: [],
+  fulltext: { minChars: 200, maxPages: 10, concurrency: 4 },
 };
 
 function defaultImages(): ImagesSettings {
@@ -148,7 +154,7 @@ function readJson(path: string, required: boolean): Record<string, unknown> {
   return data as Record<string, unknown>;
 }
 
-const known = new Set(['dataDir', 'allow', 'proxy', 'userAgent', 'minInterval', 'maxInterval', 'concurrency', 'perHost', 'perHostInterval', 'timeout', 'timeZone', 'imageTemplate', 'git', 'starter', 'images', 'contentRules', 'server']);
+const known = new Set(['dataDir', 'allow', 'proxy', 'userAgent', 'minInterval', 'maxInterval', 'concurrency', 'perHost', 'perHostInterval', 'timeout', 'timeZone', 'imageTemplate', 'git', 'starter', 'images', 'contentRules', 'fulltext', 'extractTemplate', 'server']);
 
 const byteUnits: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: 1 << 20, mb: 1 << 20, mib: 1 << 20, g: 1 << 30, gb: 1 << 30, gib: 1 << 30 };
 
@@ -303,6 +309,26 @@ export function loadConfig(options: LoadOptions = {}): Config {
   if (file.starter !== undefined) config.starter = flag(file.starter, 'starter');
   config.images = file.images !== undefined ? imagesSettings(file.images, dataDir) : defaultImages();
   if (file.server !== undefined) config.server = serverSection(file.server);
+  if (file.fulltext !== undefined) {
+    const f = object(file.fulltext, 'fulltext', ['minChars', 'rulesDir', 'maxPages', 'concurrency']);
+    config.fulltext = { ...defaults.fulltext };
+    if (f.minChars !== undefined) config.fulltext.minChars = positive(f.minChars, 'fulltext.minChars');
+    if (f.maxPages !== undefined) config.fulltext.maxPages = positive(f.maxPages, 'fulltext.maxPages');
+    if (f.concurrency !== undefined) config.fulltext.concurrency = positive(f.concurrency, 'fulltext.concurrency');
+    if (f.rulesDir !== undefined) {
+      if (typeof f.rulesDir !== 'string' || !f.rulesDir.trim()) throw new Error('fulltext.rulesDir: expected a directory');
+      config.fulltext.rulesDir = resolve(dataDir, f.rulesDir);
+    }
+  }
+  if (file.extractTemplate !== undefined) {
+    if (typeof file.extractTemplate !== 'string') throw new Error('extractTemplate: expected a string like "{date_line}{lead_image}{caption}{body}"');
+    try {
+      checkTemplate(file.extractTemplate);
+    } catch (err) {
+      throw new Error(`extractTemplate: ${(err as Error).message}`);
+    }
+    config.extractTemplate = file.extractTemplate || undefined;
+  }
   if (file.contentRules !== undefined) {
     try {
       config.contentRules = parseRules(file.contentRules);

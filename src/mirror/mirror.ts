@@ -10,11 +10,13 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Archive, ArchiveFormatError, cleanupTemp, pickTime, publish, type ArchiveItem, type PublishResult } from '../archive/index.ts';
-import { cleanHtml, normalizeLink, type ImageOptions, type Rule } from '../content/index.ts';
+import { cleanHtml, localizeImages, normalizeLink, type ImageOptions, type Rule } from '../content/index.ts';
+import type { Fetcher } from '../fetch/index.ts';
 import type { Feed, Item } from '../parse/index.ts';
 import { ItemStore, type Database, type ItemRow } from '../store/index.ts';
 import { contentHash, prepare, type Prepared } from './prepare.ts';
 import { ArchiveIdError, ItemWriter } from './files.ts';
+import { loadPage, savePage, wantsPage, type FetchSettings, type FullText, type FulltextMode, type Outcome } from './fulltext.ts';
 
 export interface Log {
   info(obj: object, msg: string): void;
@@ -35,6 +37,18 @@ export interface MirrorOptions {
   clean?: (html: string, baseUrl: string | undefined) => string;
   /** Adds the time spent in each stage, ms (for benchmarks). */
   timings?: StageTimings;
+  /** Full text from article pages, per target's mode (none: feeds' content only). */
+  fulltext?: FullText;
+  /** images.mode archive: images downloaded into the archive's assets/ and referenced relatively. */
+  archiveImages?: { fetcher: Fetcher; maxBytes?: number; referers?: Readonly<Record<string, string>> };
+}
+
+export interface ReextractResult {
+  checked: number;
+  changed: number;
+  unchanged: number;
+  failed: number;
+  errors: string[];
 }
 
 export interface StageTimings {
@@ -53,6 +67,10 @@ export interface Target {
   /** The list heading (default: the site name). */
   heading?: string;
   feedId?: number;
+  /** Full-text mode of the subscription (default auto, when the mirror has full text at all). */
+  fulltext?: FulltextMode;
+  /** The feed's own proxy, user agent and headers, for its article pages too. */
+  fetch?: FetchSettings;
 }
 
 export interface IngestResult {
@@ -102,6 +120,7 @@ interface NewOne {
   time: number;
   order: number;
   written?: { path: string; id: number };
+  id?: number;
 }
 
 async function pool<T>(list: readonly T[], n: number, fn: (t: T) => Promise<void>): Promise<void> {
@@ -123,6 +142,8 @@ export class Mirror {
   private changed = new Map<string, string>();
   private counts = { added: 0, updated: 0 };
   private readonly now: () => number;
+  /** Image URL → asset path already downloaded (archive image mode). */
+  private readonly known = new Map<string, string>();
 
   constructor(readonly db: Database, readonly root: string, private readonly opts: MirrorOptions = {}) {
     this.archive = new Archive(root);
@@ -168,6 +189,7 @@ export class Mirror {
         return undefined;
       }
     });
+    const pages = this.opts.fulltext ? await this.fullTexts(prepared, targets) : new Map<number, Outcome>();
     // Cleaning is the costly step: once per item, whatever the number of sites.
     const cleaned = new Map<number, Cleaned>();
     const timings = this.opts.timings;
@@ -199,8 +221,8 @@ export class Mirror {
     for (const [site, target] of sites) {
       const seen = new Set<string>();
       const news: NewOne[] = [];
-      const revisions: { row: ItemRow; p: Prepared; c: Cleaned }[] = [];
-      const restores: { row: ItemRow; p: Prepared; c: Cleaned }[] = [];
+      const revisions: { row: ItemRow; p: Prepared; c: Cleaned; i: number }[] = [];
+      const restores: { row: ItemRow; p: Prepared; c: Cleaned; i: number }[] = [];
       const touches: { id: number; fields: Partial<ItemRow> }[] = [];
       // Fills in what an adopted or imported row lacks, so the next lookup is the cheap one.
       const touch = (row: ItemRow, p: Prepared): void => {
@@ -227,7 +249,7 @@ export class Mirror {
           if (hit) {
             const { row, rule } = hit;
             if (row.missing) {
-              restores.push({ row, p, c: cleanOf(i) });
+              restores.push({ row, p, c: cleanOf(i), i });
               continue;
             }
             if (row.sourceHash === p.sourceHash) {
@@ -243,7 +265,7 @@ export class Mirror {
             if (c.contentHash === row.contentHash) {
               result.unchanged++;
               touch(row, p);
-            } else revisions.push({ row, p, c });
+            } else revisions.push({ row, p, c, i });
             continue;
           }
           const c = cleanOf(i);
@@ -265,6 +287,11 @@ export class Mirror {
       // Oldest first, so that ids (counting down) put the newest at the top;
       // feeds list newest first, so among equal times the later one is older.
       news.sort((a, b) => a.time - b.time || b.order - a.order);
+      if (this.opts.archiveImages) {
+        // After the content hash: dedupe compares what the feed gave, not where its images went.
+        for (const n of news) n.c = await this.localize(site, n.c, n.p.url);
+        for (const r of [...revisions, ...restores]) r.c = await this.localize(site, r.c, r.p.url);
+      }
       if (news.length) {
         try {
           const out = await this.writer.write(site, news.map((n) => ({ time: n.time, title: n.p.title, url: n.p.url, html: n.c.html })));
@@ -285,7 +312,7 @@ export class Mirror {
       try {
         this.db.transaction(() => {
           for (const n of written) {
-            this.items.insert({
+            n.id = this.items.insert({
               site, feedId: target.feedId, guid: n.p.guid, link: n.p.link, url: n.p.url, title: n.p.title,
               sourceHash: n.p.sourceHash, contentHash: n.c.contentHash, time: n.time, firstSeen: now,
               archiveId: n.written!.id, path: n.written!.path,
@@ -295,6 +322,7 @@ export class Mirror {
         }).immediate();
         result.added += written.length;
         if (timings) timings.store += performance.now() - t2;
+        for (const n of written) this.keepPage(n.id!, pages.get(n.order));
       } catch (e) {
         // Without rows the files would be written again next time: take them back.
         await Promise.all(written.map((n) => fs.rm(this.abs(n.written!.path), { force: true }).catch(() => undefined)));
@@ -305,6 +333,7 @@ export class Mirror {
         try {
           await this.restore(r.row, r.p, r.c, target.feedId);
           result.restored++;
+          this.keepPage(r.row.id, pages.get(r.i));
         } catch (e) {
           fail(r.row.path, e);
         }
@@ -313,6 +342,7 @@ export class Mirror {
         try {
           if (await this.revise(r.row, r.p, r.c)) result.updated++;
           else result.unchanged++;
+          this.keepPage(r.row.id, pages.get(r.i));
         } catch (e) {
           fail(r.row.path, e);
         }
@@ -323,6 +353,113 @@ export class Mirror {
     this.counts.added += result.added + result.restored;
     this.counts.updated += result.updated;
     return result;
+  }
+
+  /**
+   * Fetches the article pages of the items that call for them (by their targets'
+   * mode) and are new or changed somewhere; a page's laid-out article replaces the
+   * item's HTML, its source hash stays the feed's (a repeat is still recognized
+   * without fetching). A failure keeps the feed's content.
+   */
+  private async fullTexts(prepared: readonly (Prepared | undefined)[], targets: readonly Target[]): Promise<Map<number, Outcome>> {
+    const ft = this.opts.fulltext!;
+    const out = new Map<number, Outcome>();
+    const rank = { never: 0, auto: 1, always: 2 } as const;
+    const mode = targets.map((t) => t.fulltext ?? 'auto').reduce<FulltextMode>((a, b) => (rank[b] > rank[a] ? b : a), 'never');
+    if (mode === 'never') return out;
+    const settings = targets.find((t) => t.fetch)?.fetch ?? {};
+    const sites = [...new Set(targets.map((t) => this.archive.siteDir(t.site)))];
+    const todo: number[] = [];
+    prepared.forEach((p, i) => {
+      if (!p || !/^https?:\/\//i.test(p.url) || !wantsPage(mode, p.raw, ft.minChars)) return;
+      const fresh = sites.some((site) => {
+        const hit = this.items.find(site, p);
+        return !hit || hit.row.missing || hit.row.sourceHash !== p.sourceHash;
+      });
+      if (fresh) todo.push(i);
+    });
+    await pool(todo, ft.concurrency, async (i) => {
+      const p = prepared[i] as Prepared;
+      const o = await ft.run(p.url, p.raw, settings);
+      out.set(i, o);
+      if (o.html !== undefined) (prepared as (Prepared | undefined)[])[i] = { ...p, raw: o.html };
+      else this.opts.log?.warn({ url: p.url }, `full text not used, the feed's content is kept: ${o.error}`);
+    });
+    return out;
+  }
+
+  /** Stores an item's page (or why there is none); a failure here loses only the page. */
+  private keepPage(itemId: number, o: Outcome | undefined): void {
+    if (!o) return;
+    try {
+      savePage(this.db, itemId, o, this.now());
+    } catch (e) {
+      this.opts.log?.warn({ url: o.url }, `article page not stored: ${message(e)}`);
+    }
+  }
+
+  /** Archive image mode: the item's images downloaded into assets/, referenced relatively. */
+  private async localize(site: string, c: Cleaned, url: string): Promise<Cleaned> {
+    const a = this.opts.archiveImages;
+    if (!a) return c;
+    try {
+      const r = await localizeImages(c.html, {
+        archiveRoot: this.archive.root, itemDir: `articles/${site}`, fetcher: a.fetcher, maxBytes: a.maxBytes, referers: a.referers, known: this.known,
+      });
+      for (const f of r.failed) this.opts.log?.warn({ url, image: f.url }, `image not archived: ${f.error}`);
+      return { html: r.html, contentHash: c.contentHash };
+    } catch (e) {
+      this.opts.log?.warn({ url }, `images not archived: ${message(e)}`);
+      return c;
+    }
+  }
+
+  /**
+   * Applies the current site rules and template to the stored pages of items
+   * (all, one feed's, or one item) and writes a revision where the result differs.
+   */
+  reextract(sel: { all?: boolean; feedIds?: number[]; itemIds?: number[] }): Promise<ReextractResult> {
+    return this.serial(async () => {
+      const ft = this.opts.fulltext;
+      if (!ft) throw new Error('full text is not configured');
+      const res: ReextractResult = { checked: 0, changed: 0, unchanged: 0, failed: 0, errors: [] };
+      let ids: number[];
+      const q = 'SELECT p.item_id FROM item_pages p JOIN items i ON i.id = p.item_id WHERE p.body IS NOT NULL';
+      if (sel.all) ids = this.db.prepare(`${q} ORDER BY p.item_id`).pluck().all() as number[];
+      else {
+        const byFeed = this.db.prepare(`${q} AND i.feed_id = ? ORDER BY p.item_id`).pluck();
+        const byItem = this.db.prepare(`${q} AND p.item_id = ?`).pluck();
+        ids = [...new Set([
+          ...(sel.feedIds ?? []).flatMap((f) => byFeed.all(f) as number[]),
+          ...(sel.itemIds ?? []).flatMap((i) => byItem.all(i) as number[]),
+        ])];
+      }
+      for (const id of ids) {
+        const row = this.items.get(id);
+        const stored = loadPage(this.db, id);
+        if (!row || !stored?.page) continue;
+        res.checked++;
+        try {
+          const r = await ft.render(stored.page);
+          const p: Prepared = { guid: row.guid, link: row.link, url: row.url, title: row.title, raw: r.html, sourceHash: row.sourceHash ?? '' };
+          const html = this.cleanHtml(p);
+          const c: Cleaned = { html, contentHash: contentHash(row.title, html) };
+          if (c.contentHash === row.contentHash) {
+            res.unchanged++;
+            continue;
+          }
+          if (await this.revise(row, p, await this.localize(row.site, c, row.url))) {
+            res.changed++;
+            // Titles stay: the lists need no rewrite, only the commit counts it.
+            this.counts.updated++;
+          } else res.unchanged++;
+        } catch (e) {
+          res.failed++;
+          if (res.errors.length < 20) res.errors.push(`${row.path}: ${message(e)}`);
+        }
+      }
+      return res;
+    });
   }
 
   /** Records the file's version as a revision, rewrites the file in place, updates the row. False if nothing changed. */

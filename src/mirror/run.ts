@@ -8,6 +8,7 @@ import { runCycle, type CycleSummary, type FeedReport, type ParsedFeed } from '.
 import { openStore, type Database } from '../store/index.ts';
 import { Mirror, type CycleResult, type IngestResult, type Log, type ReconcileReport, type Target } from './mirror.ts';
 import { seedStarter } from './starter.ts';
+import { FullText, type FulltextMode } from './fulltext.ts';
 import { lockDataDir } from './lock.ts';
 
 /** The archive directory inside the data directory. */
@@ -15,8 +16,15 @@ export function archiveRoot(config: Pick<Config, 'dataDir'>): string {
   return join(config.dataDir, 'archive');
 }
 
-export function makeMirror(db: Database, config: Config, log?: Log): Mirror {
+/** The mirror as configured; with a fetcher, also full text and (images.mode archive) downloaded images. */
+export function makeMirror(db: Database, config: Config, log?: Log, fetcher?: Fetcher): Mirror {
+  const ft = config.fulltext;
   return new Mirror(db, archiveRoot(config), {
+    fulltext: fetcher && ft ? new FullText({
+      fetcher, rulesDir: ft.rulesDir, minChars: ft.minChars, maxPages: ft.maxPages, concurrency: ft.concurrency, template: config.extractTemplate, log,
+    }) : undefined,
+    archiveImages: fetcher && config.images?.mode === 'archive'
+      ? { fetcher, maxBytes: config.images.proxy.maxBytes, referers: config.images.proxy.referers } : undefined,
     timeZone: config.timeZone,
     // Only the template mode goes into the archive (it is published and read elsewhere);
     // the proxy and archive modes are the web reader's, applied when it shows an item.
@@ -35,9 +43,25 @@ export function makeFetcher(config: Config): Fetcher {
 
 /** The archive sites of a feed: its enabled subscriptions' names (all of them when none is enabled). */
 export function targetsOf(db: Database, feedId: number): Target[] {
-  const rows = db.prepare('SELECT site, enabled FROM subscriptions WHERE feed_id = ? ORDER BY id').all(feedId) as { site: string; enabled: number }[];
+  const rows = db.prepare('SELECT site, enabled, fulltext FROM subscriptions WHERE feed_id = ? ORDER BY id').all(feedId) as { site: string; enabled: number; fulltext: string }[];
   const on = rows.filter((r) => r.enabled === 1);
-  return [...new Set((on.length ? on : rows).map((r) => r.site))].map((site) => ({ site, feedId }));
+  const f = db.prepare('SELECT proxy, user_agent, headers FROM feeds WHERE id = ?').get(feedId) as { proxy: string; user_agent: string; headers: string } | undefined;
+  let headers: Record<string, string> | undefined;
+  try {
+    headers = f ? JSON.parse(f.headers) as Record<string, string> : undefined;
+  } catch {
+    headers = undefined;
+  }
+  // Article pages go the way the feed goes: its proxy, user agent and headers.
+  const fetch = f ? { proxy: f.proxy === 'none' ? null : f.proxy || undefined, userAgent: f.user_agent || undefined, headers: headers && Object.keys(headers).length ? headers : undefined } : undefined;
+  const rank: Record<string, number> = { never: 0, auto: 1, always: 2 };
+  const mode = new Map<string, FulltextMode>();
+  for (const r of on.length ? on : rows) {
+    const m = (r.fulltext in rank ? r.fulltext : 'auto') as FulltextMode;
+    const had = mode.get(r.site);
+    if (!had || rank[m] > rank[had]) mode.set(r.site, m);
+  }
+  return [...mode].map(([site, fulltext]) => ({ site, feedId, fulltext, fetch }));
 }
 
 export interface MirrorEvents {
@@ -74,7 +98,7 @@ function refetchUnarchived(db: Database): void {
 }
 
 /** Opens the store, adds the starter list on a first start, reconciles store and archive. */
-async function open(config: Config, events: MirrorEvents, starter: boolean): Promise<{ db: Database; mirror: Mirror; release: () => void }> {
+async function open(config: Config, events: MirrorEvents, starter: boolean, fetcher: Fetcher): Promise<{ db: Database; mirror: Mirror; release: () => void }> {
   const db = openStore(config.dbPath);
   let release: (() => void) | undefined;
   try {
@@ -83,7 +107,7 @@ async function open(config: Config, events: MirrorEvents, starter: boolean): Pro
       const n = seedStarter(db);
       if (n) events.log?.info({ feeds: n }, `first start: subscribed to the ${n} feeds of the starter list`);
     }
-    const mirror = makeMirror(db, config, events.log);
+    const mirror = makeMirror(db, config, events.log, fetcher);
     const report = await mirror.reconcile();
     events.onReconcile?.(report);
     return { db, mirror, release };
@@ -110,8 +134,9 @@ export interface OnceResult {
 /** One cycle: reconcile, fetch, archive, lists, publish; then close. */
 export async function runOnce(config: Config, opts: OnceOptions = {}): Promise<OnceResult> {
   let reconcile: ReconcileReport | undefined;
-  const { db, mirror, release } = await open(config, { ...opts, onReconcile: (r) => { reconcile = r; opts.onReconcile?.(r); } }, opts.starter ?? true);
   const fetcher = makeFetcher(config);
+  const { db, mirror, release } = await open(config, { ...opts, onReconcile: (r) => { reconcile = r; opts.onReconcile?.(r); } }, opts.starter ?? true, fetcher)
+    .catch(async (e) => { await fetcher.close().catch(() => undefined); throw e; });
   try {
     refetchUnarchived(db);
     const results = new Map<number, IngestResult>();
@@ -151,8 +176,9 @@ export interface StartOptions extends MirrorEvents {
 
 /** Starts the scheduler loop: sleep until the next feed is due, fetch the due feeds, archive, publish. */
 export async function startMirror(config: Config, opts: StartOptions = {}): Promise<MirrorHandle> {
-  const { db, mirror, release } = await open(config, opts, opts.starter ?? true);
   const fetcher = makeFetcher(config);
+  const { db, mirror, release } = await open(config, opts, opts.starter ?? true, fetcher)
+    .catch(async (e) => { await fetcher.close().catch(() => undefined); throw e; });
   const controller = new AbortController();
   const poll = opts.pollMs ?? 60_000;
   let wake: (() => void) | undefined;

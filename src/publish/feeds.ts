@@ -164,14 +164,16 @@ export function entryOf(r: Row, root: string, images: ImageOptions | undefined):
   const file = readEntry(root, r.path);
   if (!file) return undefined;
   const html = cleanHtml(file.html, { baseUrl: r.url, steps: ['images', 'sanitize'], images });
-  const published = r.time ?? r.first_seen;
+  // Dates JavaScript can hold (a hand-edited index must not make an "Invalid Date").
+  const ok = (ms: number | null): ms is number => typeof ms === 'number' && Number.isFinite(ms) && Math.abs(ms) <= 8.64e15;
+  const published = ok(r.time) ? r.time : ok(r.first_seen) ? r.first_seen : 0;
   return {
     id: `tag:feedmirror,2024:item/${seg(r.site)}/${r.archive_id}`,
     site: r.site,
     title: file.title || r.title,
     url: r.url,
     published,
-    updated: Math.max(published, r.updated ?? 0),
+    updated: Math.max(published, ok(r.updated) ? r.updated : 0),
     html,
     key: `${r.id}:${r.content_hash}`,
   };

@@ -37,6 +37,8 @@ export interface SiteReport {
   removed: number;
   bytes: number;
   ms: number;
+  /** Feeds that could not be written (e.g. a saved search the search no longer reads). */
+  warnings: string[];
 }
 
 export class SiteError extends Error {
@@ -262,12 +264,18 @@ ${feedLinks(0, 'feeds/all')}`));
   for (const site of bySite.keys()) feeds.push([`feeds/site/${slug(site)}`, { kind: 'site', site }]);
   for (const c of categories(db)) feeds.push([`feeds/category/${slug(c)}`, { kind: 'category', category: c }]);
   for (const s of savedSearches(db)) feeds.push([`feeds/search/${slug(s.name)}`, { kind: 'search', name: s.name }]);
+  const warnings: string[] = [];
   for (const [rel, sel] of feeds) {
     for (const f of FORMATS) {
       const file = `${rel}.${f}`;
       const self = base ? new URL(href(file), base).href : href(path.posix.basename(file));
-      const doc = buildFeed(db, sel, { root, images: opts.images, limit: opts.feedLimit, self, home: base, title });
-      w.write(file, render(doc, f));
+      try {
+        const doc = buildFeed(db, sel, { root, images: opts.images, limit: opts.feedLimit, self, home: base, title });
+        w.write(file, render(doc, f));
+      } catch (err) {
+        if (sel.kind !== 'search') throw err;
+        warnings.push(`${file}: ${(err as Error).message}`);
+      }
     }
   }
 
@@ -293,5 +301,5 @@ ${feedLinks(0, 'feeds/all')}`));
     rmSync(path.join(out, rel), { force: true });
     removed++;
   }
-  return { items: docs.length, files: w.made.size, written: w.written, removed, bytes: w.bytes, ms: Date.now() - started };
+  return { items: docs.length, files: w.made.size, written: w.written, removed, bytes: w.bytes, ms: Date.now() - started, warnings };
 }

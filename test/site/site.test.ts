@@ -9,6 +9,7 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { readItem, renderItem } from '../../src/archive/index.ts';
 import { archiveRoot } from '../../src/mirror/index.ts';
+import { parseFeed } from '../../src/parse/index.ts';
 import { buildSite, SiteError, type SiteReport } from '../../src/site/index.ts';
 import { seed, REFERENCE_TITLE, REFERENCE_URL, HOSTILE_TITLE, type Seeded } from '../server/seed.ts';
 
@@ -93,6 +94,15 @@ test('the build: pages, feeds, search shards; a rebuild writes nothing when noth
   for (const f of ['index.html', 'search.html', 'search.js', 'style.css', 'day/index.html', 'feeds/all.rss', 'feeds/all.atom', 'feeds/all.json', 'search/meta.json', 'search/t2s.json']) {
     assert.ok(existsSync(path.join(out, f)), f);
   }
+  assert.deepEqual(first.warnings, []);
+  // The feed files: read clean by our parser, the newest items first, the self link relative to the file.
+  for (const f of ['all.rss', 'all.atom', 'all.json']) {
+    const feed = parseFeed(readFileSync(path.join(out, 'feeds', f)));
+    assert.equal(feed.bozo, false, f);
+    assert.equal(feed.items.length, 8, f);
+    assert.equal(feed.items[0].title?.value, HOSTILE_TITLE, f);
+  }
+  assert.match(readFileSync(path.join(out, 'feeds/all.atom'), 'utf8'), /<link rel="self" type="application\/atom\+xml" href="all\.atom"\/>/);
   const again = await buildSite(s.db, { out, root: archiveRoot(s.config), pageSize: 3 });
   assert.equal(again.written, 0);
   assert.equal(again.files, first.files);

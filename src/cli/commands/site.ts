@@ -40,6 +40,7 @@ export function register(program: Command): void {
         feedLimit: count(opts.feedLimit, 'feed-limit', 500),
         timeZone: config.timeZone,
       });
+      for (const w of report.warnings) process.stderr.write(`warning: ${w}\n`);
       process.stdout.write(`${report.items} items, ${report.files} files (${report.written} written, ${report.removed} removed), ${(report.bytes / 1048576).toFixed(1)} MB in ${(report.ms / 1000).toFixed(1)} s\n`);
     });
   });

@@ -659,7 +659,12 @@ export async function startServer(config: Config, db: Database, opts: ServerOpti
   const app = await buildServer(config, db, { ...settings, ...opts });
   const host = opts.host ?? settings.host ?? '127.0.0.1';
   const port = opts.port ?? settings.port ?? 8080;
-  await app.listen({ host, port });
+  try {
+    await app.listen({ host, port });
+  } catch (e) {
+    await app.close().catch(() => undefined);
+    throw e;
+  }
   const addr = app.server.address();
   const actual = typeof addr === 'object' && addr ? addr.port : port;
   const shown = host.includes(':') ? `[${host}]` : host;

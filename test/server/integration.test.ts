@@ -215,3 +215,58 @@ test('feedmirror run: a bad server setting is named', { timeout: 20_000 }, async
   assert.equal(await out.exit, 1);
   assert.match(out.text(), /feedmirror run: server\.port: expected an integer 0-65535/);
 });
+
+test('archive mode: /assets serves content-addressed copies, and nothing else', async (t) => {
+  const { buildServer } = await import('../../src/server/index.ts');
+  const { loadConfig } = await import('../../src/config/index.ts');
+  const { assetPath } = await import('../../src/content/index.ts');
+  const { mkdirSync, symlinkSync } = await import('node:fs');
+  const data = mkdtempSync(join(tmpdir(), 'fm-integration-'));
+  t.after(() => rmSync(data, { recursive: true, force: true }));
+  const config = loadConfig({ dataDir: data, env: { FEEDMIRROR_IMAGE_MODE: 'archive' } });
+  const db = openStore(config.dbPath);
+  const app = await buildServer(config, db, { adminPassword: PASSWORD, log: () => {} });
+  t.after(async () => {
+    await app.close();
+    db.close();
+  });
+  const rel = assetPath(PNG, 'png'); // assets/<2 hex>/<sha256>.png
+  mkdirSync(join(data, 'archive', rel, '..'), { recursive: true });
+  writeFileSync(join(data, 'archive', rel), PNG);
+  writeFileSync(join(data, 'secret.txt'), 'not an image');
+  const hash = rel.split('/')[2].slice(0, 64);
+  // A symlink with an asset's name, planted in the archive, pointing out of it.
+  const planted = `${'f'.repeat(64)}.png`;
+  mkdirSync(join(data, 'archive', 'assets', 'ff'), { recursive: true });
+  symlinkSync(join(data, 'secret.txt'), join(data, 'archive', 'assets', 'ff', planted));
+
+  const ok = await app.inject({ method: 'GET', url: `/${rel}` });
+  assert.equal(ok.statusCode, 200);
+  assert.equal(ok.headers['content-type'], 'image/png');
+  assert.equal(ok.headers['content-security-policy'], "default-src 'none'; sandbox");
+  assert.equal(ok.headers['x-content-type-options'], 'nosniff');
+  assert.match(String(ok.headers['cache-control']), /immutable/);
+  assert.deepEqual(ok.rawPayload, PNG);
+  const again = await app.inject({ method: 'GET', url: `/${rel}`, headers: { 'if-none-match': String(ok.headers.etag) } });
+  assert.equal(again.statusCode, 304);
+  assert.equal((await app.inject({ method: 'HEAD', url: `/${rel}` })).statusCode, 200);
+
+  for (const bad of [
+    `/assets/${hash.slice(0, 2)}/${hash}.svg`, // not a raster type we write
+    `/assets/${hash.slice(0, 2)}/${hash.toUpperCase()}.png`,
+    `/assets/00/${hash}.png`, // directory not the hash's
+    `/assets/${hash.slice(0, 2)}/${hash.slice(1)}.png`,
+    `/assets/${hash.slice(0, 2)}/..%2f..%2fsecret.txt`,
+    '/assets/..%2f..%2f/secret.txt',
+    '/assets/%2e%2e/%2e%2e%2fsecret.txt',
+    `/assets/ff/${planted}`,
+    `/assets/${hash.slice(0, 2)}/${'0'.repeat(64)}.png`, // well formed, not there
+  ]) {
+    const r = await app.inject({ method: 'GET', url: bad });
+    assert.equal(r.statusCode, 404, bad);
+    assert.ok(!r.body.includes('not an image'), bad);
+  }
+  // Archive mode's pages allow images from ourselves only.
+  const login = await app.inject({ method: 'GET', url: '/login' });
+  assert.match(String(login.headers['content-security-policy']), /img-src 'self' data:;/);
+});

@@ -264,7 +264,9 @@ export class Sync {
 
   count(q: ItemQuery): number {
     const args: Record<string, unknown> = {};
-    const sql = `SELECT count(*) FROM items i JOIN item_state s ON s.item_id = i.id WHERE ${this.where(q, args).join(' AND ')}`;
+    // The state join only when the state filters: a count reads every matching row.
+    const join = q.read !== undefined || q.starred !== undefined ? 'JOIN item_state s ON s.item_id = i.id' : '';
+    const sql = `SELECT count(*) FROM items i ${join} WHERE ${this.where(q, args).join(' AND ')}`;
     return this.prepare(sql).pluck().get(args) as number;
   }
 

@@ -34,6 +34,11 @@ export function makeMirror(db: Database, config: Config, log?: Log, fetcher?: Fe
   });
 }
 
+/** After reextract: the git commit (when configured) counts the revised items. */
+export async function finishReextract(mirror: Mirror, config: Config): Promise<CycleResult> {
+  return mirror.finishCycle({ git: config.git });
+}
+
 export function makeFetcher(config: Config): Fetcher {
   return new Fetcher({
     allow: config.allow, proxy: config.proxy, userAgent: config.userAgent, concurrency: config.concurrency,

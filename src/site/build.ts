@@ -279,11 +279,12 @@ ${feedLinks(0, 'feeds/all')}`));
     }
   }
 
-  // Images of the archive image mode: the article pages keep the archive's relative paths.
+  // Images of the archive image mode: article pages sit as deep as the item files
+  // (a/<site>/ beside articles/<site>/), so the archive's relative paths hold as they are.
   const assets = path.join(root, 'assets');
   if (existsSync(assets)) {
     for (const rel of walk(assets)) {
-      const target = `a/assets/${rel}`;
+      const target = `assets/${rel}`;
       w.made.add(target);
       const abs = path.join(out, target);
       if (!existsSync(abs)) {

@@ -58,6 +58,15 @@ before(async () => {
   item.html = '<p>这篇文章试图运行脚本。</p><img src="x" onerror="window.__pwned = 1"><script>window.__pwned = 2</script><a id="js" href="javascript:window.__pwned=3">点我</a><svg><script>window.__pwned = 4</script></svg><iframe srcdoc="<script>parent.__pwned = 5</script>"></iframe>';
   writeFileSync(abs, renderItem(item));
 
+  // An image of the archive image mode: a file under archive/assets, referenced relatively.
+  const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
+  mkdirSync(path.join(archiveRoot(s.config), 'assets/ab'), { recursive: true });
+  writeFileSync(path.join(archiveRoot(s.config), 'assets/ab/ab01.png'), PNG);
+  const fillerRel = s.db.prepare("SELECT path FROM items WHERE title LIKE '第2条%'").pluck().get() as string;
+  const filler = readItem(readFileSync(path.join(archiveRoot(s.config), fillerRel), 'utf8'));
+  filler.html += '<p><img src="../../assets/ab/ab01.png" alt="local"></p>';
+  writeFileSync(path.join(archiveRoot(s.config), fillerRel), renderItem(filler));
+
   www = path.join(s.dir, 'www');
   out = path.join(www, 'mirror');
   first = await buildSite(s.db, { out, root: archiveRoot(s.config), pageSize: 3 });
@@ -138,6 +147,16 @@ test('front page → site page (paged) → article, from a subdirectory', async 
   // Back up through the header link: relative links all the way.
   await page.click('header a.brand');
   await page.waitForURL(base + 'index.html');
+  await page.close();
+});
+
+test('an archived image (archive image mode) loads from the site\'s own copy', async () => {
+  const r = s.db.prepare("SELECT site, archive_id FROM items WHERE title LIKE '第2条%'").get() as { site: string; archive_id: number };
+  const page = await open(`${base}a/${encodeURIComponent(r.site)}/${r.archive_id}.html`);
+  assert.equal(await page.locator('main h1').textContent(), '第2条新闻：经济与社会 item 2');
+  await page.waitForLoadState('load'); // images included
+  assert.equal(await page.locator('article.body img[alt=local]').evaluate((img) => (img as HTMLImageElement).naturalWidth), 1);
+  assert.ok(existsSync(path.join(out, 'assets/ab/ab01.png')));
   await page.close();
 });
 

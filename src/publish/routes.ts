@@ -25,6 +25,7 @@ export interface FeedRouteDeps {
   canRead?: (req: FastifyRequest) => boolean;
 }
 
+const BODY_CACHE = 32;
 const KINDS = new Set(['site', 'category', 'search']);
 
 function selection(kind: string | undefined, name: string): Selection {
@@ -53,6 +54,13 @@ export function notModified(headers: FastifyRequest['headers'], etag: string, la
 /** Registers the feed routes on a Fastify app (plugin style; call before app.listen/ready). */
 export async function registerFeedRoutes(app: FastifyInstance, deps: FeedRouteDeps): Promise<void> {
   const limit = clampLimit(deps.limit);
+  // Rendered bodies by ETag: feed readers poll the same few feeds, and the tag
+  // changes whenever what the body holds changes (rows, format, own URL).
+  const bodies = new Map<string, string>();
+  const remember = (etag: string, body: string): void => {
+    bodies.set(etag, body);
+    if (bodies.size > BODY_CACHE) bodies.delete(bodies.keys().next().value as string);
+  };
   const handle = (kind: string | undefined, file: string, req: FastifyRequest, reply: FastifyReply): string | FastifyReply => {
     if (deps.canRead && !deps.canRead(req)) return reply.code(401).type('text/plain; charset=utf-8').send('log in to read the feeds');
     const parts = splitFile(file);
@@ -76,9 +84,12 @@ export async function registerFeedRoutes(app: FastifyInstance, deps: FeedRouteDe
       reply.header('ETag', etag).header('Cache-Control', 'no-cache');
       if (lastModified > 0) reply.header('Last-Modified', new Date(lastModified).toUTCString());
       if (notModified(req.headers, etag, lastModified)) return reply.code(304).send();
-      const doc = feedOf(sel, rows, { root: deps.root, images: deps.images, self, home, title: deps.title });
       reply.type(CONTENT_TYPES[format]);
-      return render(doc, format);
+      const cached = bodies.get(etag);
+      if (cached !== undefined) return cached;
+      const body = render(feedOf(sel, rows, { root: deps.root, images: deps.images, self, home, title: deps.title }), format);
+      remember(etag, body);
+      return body;
     } catch (err) {
       if (err instanceof FeedError) return reply.code(err.status).type('text/plain; charset=utf-8').send(err.message);
       if ((err as Error).name === 'SearchQueryError') return reply.code(400).type('text/plain; charset=utf-8').send((err as Error).message);

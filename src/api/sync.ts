@@ -240,14 +240,28 @@ export class Sync {
     return w;
   }
 
+  /**
+   * The join, in the order SQLite should take it: unread items in id order
+   * come from the partial unread index (as many rows as there are unread
+   * items); otherwise the items' own keys lead.
+   */
+  private from(q: ItemQuery, byId: boolean): string {
+    return q.read === false && byId && !q.sub && q.label === undefined && !q.ids
+      ? 'item_state s CROSS JOIN items i ON i.id = s.item_id'
+      : 'items i JOIN item_state s ON s.item_id = i.id';
+  }
+
   /** One page of items. */
   items(q: ItemQuery, page: PageOptions): ItemView[] {
     const args: Record<string, unknown> = { limit: Math.max(0, Math.min(page.limit, MAX_IDS)), offset: Math.max(0, page.offset ?? 0) };
     const dir = page.direction === 'asc' ? 'ASC' : 'DESC';
-    const order = page.order === 'published' ? `${WHEN} ${dir}, i.id ${dir}` : `i.id ${dir}`;
+    const from = this.from(q, page.order !== 'published');
+    // By the driving index's own column: SQLite does not sort what it walks in order.
+    const idCol = from.startsWith('item_state') ? 's.item_id' : 'i.id';
+    const order = page.order === 'published' ? `${WHEN} ${dir}, i.id ${dir}` : `${idCol} ${dir}`;
     const sql = `SELECT i.id, i.site, i.feed_id, i.url, i.title, i.time, i.first_seen, i.updated, i.content_hash, i.path,
         s.read, s.starred, s.updated AS changed
-      FROM items i JOIN item_state s ON s.item_id = i.id
+      FROM ${from}
       WHERE ${this.where(q, args).join(' AND ')} ORDER BY ${order} LIMIT @limit OFFSET @offset`;
     return (this.prepare(sql).all(args) as Raw[]).map((r) => this.view(r));
   }
@@ -273,8 +287,10 @@ export class Sync {
   /** Ids only, newest first unless asked. */
   ids(q: ItemQuery, limit: number, direction: 'asc' | 'desc' = 'desc'): { id: number; crawled: number; published: number; sub?: FeedView; read: boolean; starred: boolean }[] {
     const args: Record<string, unknown> = { limit: Math.max(0, Math.min(limit, MAX_IDS)) };
-    const sql = `SELECT i.id, i.site, i.feed_id, i.first_seen, ${WHEN} AS w, s.read, s.starred FROM items i JOIN item_state s ON s.item_id = i.id
-      WHERE ${this.where(q, args).join(' AND ')} ORDER BY i.id ${direction === 'asc' ? 'ASC' : 'DESC'} LIMIT @limit`;
+    const from = this.from(q, true);
+    const idCol = from.startsWith('item_state') ? 's.item_id' : 'i.id';
+    const sql = `SELECT i.id, i.site, i.feed_id, i.first_seen, ${WHEN} AS w, s.read, s.starred FROM ${from}
+      WHERE ${this.where(q, args).join(' AND ')} ORDER BY ${idCol} ${direction === 'asc' ? 'ASC' : 'DESC'} LIMIT @limit`;
     return (this.prepare(sql).all(args) as { id: number; site: string; feed_id: number | null; first_seen: number; w: number; read: number | null; starred: number | null }[])
       .map((r) => ({ id: r.id, crawled: r.first_seen, published: r.w, sub: this.subOf(r.site, r.feed_id), read: r.read === 1, starred: r.starred === 1 }));
   }

@@ -270,3 +270,31 @@ test('archive mode: /assets serves content-addressed copies, and nothing else', 
   const login = await app.inject({ method: 'GET', url: '/login' });
   assert.match(String(login.headers['content-security-policy']), /img-src 'self' data:;/);
 });
+
+test('feedmirror run: a stray rejection is logged and survived; an uncaught exception shuts down with exit 1', { timeout: 25_000 }, async (t) => {
+  const data = mkdtempSync(join(tmpdir(), 'fm-integration-'));
+  t.after(() => rmSync(data, { recursive: true, force: true }));
+  // Loaded before the CLI: faults on demand, from outside any request or cycle.
+  const faults = join(data, 'faults.mjs');
+  writeFileSync(faults, `process.on('SIGUSR2', () => { Promise.reject(new Error('stray rejection')); });
+process.on('SIGHUP', () => { setImmediate(() => { throw new Error('boom'); }); });\n`);
+  const child = spawn(process.execPath, ['--import', 'tsx', '--import', faults, 'src/cli/main.ts', 'run', '--data', data, '--no-starter', '--port', '0'], { cwd: repo, env: env() });
+  t.after(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  });
+  const out = watch(child);
+  const url = (await out.until(/web reader at (http:\/\/127\.0\.0\.1:\d+)/))[1];
+  await out.until(/feedmirror running/);
+  child.kill('SIGUSR2');
+  const logged = JSON.parse((await out.until(/^\{.*unhandled promise rejection.*\}$/m))[0]) as { level: number; err: { message: string; stack: string } };
+  assert.equal(logged.err.message, 'stray rejection');
+  assert.match(logged.err.stack, /faults\.mjs/);
+  assert.equal((await fetch(`${url}/healthz`)).status, 200, 'still serving');
+  child.kill('SIGHUP');
+  assert.equal(await out.exit, 1, out.text());
+  const fatal = JSON.parse(/^\{.*uncaught exception.*\}$/m.exec(out.text())![0]) as { level: number; err: { message: string }; origin: string };
+  assert.equal(fatal.err.message, 'boom');
+  assert.equal(fatal.origin, 'uncaughtException');
+  assert.match(out.text(), /uncaught exception: finishing the writes in flight/);
+  await assert.rejects(fetch(`${url}/healthz`), 'the server is closed');
+});

@@ -155,15 +155,15 @@ export class FullText {
     return { html: layout({ published: a.published, leadImage: a.leadImage, byline: a.byline, html: a.html }, this.template), text: a.text, pages: a.pages };
   }
 
-  /** Fetch and render; the feed's content is kept unless the page gives more text. Never throws. */
-  async run(url: string, feedHtml: string, s: FetchSettings = {}): Promise<Outcome> {
+  /** Fetch and render; unless `always`, the feed's content is kept when the page gives no more text. Never throws. */
+  async run(url: string, feedHtml: string, s: FetchSettings = {}, always = false): Promise<Outcome> {
     let page: Page | undefined;
     try {
       if (reserved(url)) throw new Error(`reserved host name, not fetched: ${url}`);
       page = await this.fetchPage(url, s);
       const r = await this.render(page, s);
       const mine = visibleText(r.html).replace(/ /g, '').length;
-      if (mine <= visibleLength(feedHtml)) return { url, page, error: `the page's article is no longer than the feed's content (${mine} characters)` };
+      if (!always && mine <= visibleLength(feedHtml)) return { url, page, error: `the page's article is no longer than the feed's content (${mine} characters)` };
       return { url, page, html: r.html };
     } catch (e) {
       return { url, page, error: (e as Error).message };

@@ -380,7 +380,7 @@ export class Mirror {
     });
     await pool(todo, ft.concurrency, async (i) => {
       const p = prepared[i] as Prepared;
-      const o = await ft.run(p.url, p.raw, settings);
+      const o = await ft.run(p.url, p.raw, settings, mode === 'always');
       out.set(i, o);
       if (o.html !== undefined) (prepared as (Prepared | undefined)[])[i] = { ...p, raw: o.html };
       else this.opts.log?.warn({ url: p.url }, `full text not used, the feed's content is kept: ${o.error}`);

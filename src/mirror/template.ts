@@ -2,7 +2,7 @@
 // caption and body, through a small placeholder template the user can change.
 import { parseDocument } from 'htmlparser2';
 import { findOne, getOuterHTML, removeElement, textContent } from 'domutils';
-import { isTag, type Element } from 'domhandler';
+import { isTag, isText, type ChildNode, type Element } from 'domhandler';
 
 /** The reference layout: every part is left out when absent. */
 export const DEFAULT_TEMPLATE = '{date_line}{lead_image}{caption}{body}';
@@ -45,20 +45,27 @@ function sameImage(a: string | undefined, b: string | undefined): boolean {
  */
 export function splitLead(html: string, leadImage: string | undefined): { body: string; caption?: string; image?: string } {
   const doc = parseDocument(html);
-  const first = doc.children.find((n) => isTag(n) || (n.type === 'text' && (n as unknown as { data: string }).data.trim() !== ''));
-  if (!first || !isTag(first)) return { body: html };
-  const img = first.name === 'img' ? first : findOne((e) => e.name === 'img', first.children, true);
-  if (!img) return { body: html };
+  const firstOf = (nodes: ChildNode[]): ChildNode | undefined => nodes.find((n) => isTag(n) || (isText(n) && n.data.trim() !== ''));
+  const captionText = (el: Element): string => {
+    const cap = findOne((e) => e.name === 'figcaption', el.children, true);
+    return cap ? textContent(cap) : '';
+  };
+  // An image with at most its caption: no article text inside.
+  const onlyImage = (el: Element): boolean =>
+    (el.name === 'img' || !!findOne((e) => e.name === 'img', el.children, true)) && textContent(el).replace(captionText(el), '').trim() === '';
+  let node = firstOf(doc.children);
+  // The extractor wraps the article in a <div>: look at what opens it.
+  while (node && isTag(node) && !onlyImage(node) && WRAPPERS.has(node.name)) node = firstOf(node.children);
+  if (!node || !isTag(node) || !onlyImage(node)) return { body: html };
+  const img = node.name === 'img' ? node : findOne((e) => e.name === 'img', node.children, true)!;
   const src = img.attribs.src;
-  const holder: Element | undefined = first.name === 'figure' || first.name === 'img' ? first
-    : textContent(first).trim() === '' || findOne((e) => e.name === 'figcaption', first.children, true) ? first : undefined;
-  if (!holder) return { body: html };
-  if (leadImage && !sameImage(src, leadImage)) return { body: html };
-  const capEl = findOne((e) => e.name === 'figcaption', holder.children, true);
-  const caption = capEl ? textContent(capEl).replace(/\s+/g, ' ').trim() : undefined;
-  removeElement(holder);
+  if (!src || (leadImage && !sameImage(src, leadImage))) return { body: html };
+  const caption = captionText(node).replace(/\s+/g, ' ').trim();
+  removeElement(node);
   return { body: getOuterHTML(doc.children, { decodeEntities: false }), caption: caption || undefined, image: src };
 }
+
+const WRAPPERS = new Set(['div', 'section', 'article', 'main']);
 
 /** An RFC 1123 date in GMT, as the reference item writes it: `Wed, 30 Oct 2024 15:17:01 GMT`. */
 export function dateLine(t: number | undefined): string | undefined {

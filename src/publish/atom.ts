@@ -23,7 +23,7 @@ export function toAtom(doc: FeedDoc): string {
     out.push('<entry>',
       `<id>${x(e.id)}</id>`,
       `<title type="text">${x(e.title)}</title>`,
-      `<link rel="alternate" type="text/html" href="${x(e.url)}"/>`,
+      ...(e.url ? [`<link rel="alternate" type="text/html" href="${x(e.url)}"/>`] : []),
       `<published>${date(e.published)}</published>`,
       `<updated>${date(e.updated)}</updated>`,
       `<author><name>${x(e.site)}</name></author>`,

@@ -20,7 +20,7 @@ export interface FeedEntry {
   id: string;
   site: string;
   title: string;
-  /** The original article. */
+  /** The original article ('' when it was not an http(s) URL). */
   url: string;
   published: number;
   /** When feedmirror last changed the item (a revision), else `published`. */
@@ -171,7 +171,8 @@ export function entryOf(r: Row, root: string, images: ImageOptions | undefined):
     id: `tag:feedmirror,2024:item/${seg(r.site)}/${r.archive_id}`,
     site: r.site,
     title: file.title || r.title,
-    url: r.url,
+    // Only web links leave feedmirror: a feed's javascript: or data: link is dropped.
+    url: /^https?:\/\//i.test(r.url) ? r.url : '',
     published,
     updated: Math.max(published, ok(r.updated) ? r.updated : 0),
     html,

@@ -10,7 +10,7 @@ export function toJson(doc: FeedDoc): string {
   if (doc.self) feed.feed_url = doc.self;
   feed.items = doc.entries.map((e) => ({
     id: e.id,
-    url: e.url,
+    url: e.url || undefined,
     title: e.title,
     content_html: e.html,
     date_published: rfc3339(e.published),

@@ -23,7 +23,7 @@ export function toRss(doc: FeedDoc): string {
   for (const e of doc.entries) {
     out.push('<item>',
       `<title>${x(e.title)}</title>`,
-      `<link>${x(e.url)}</link>`,
+      ...(e.url ? [`<link>${x(e.url)}</link>`] : []),
       `<guid isPermaLink="false">${x(e.id)}</guid>`,
       `<pubDate>${rfc822(e.published)}</pubDate>`,
       `<category>${x(e.site)}</category>`,

@@ -202,7 +202,7 @@ ${body}
     const siteLink = `../../site/${href(slug(r.site))}/index.html`;
     w.write(d.page, page(2, e.title, `<article>
 <h1>${esc(e.title)}</h1>
-<p class="meta"><a href="${siteLink}">${esc(r.site)}</a> · <time datetime="${new Date(e.published).toISOString()}">${esc(when(e.published))}</time> · <a class="original" href="${esc(e.url)}" rel="noopener noreferrer">原文 Original</a></p>
+<p class="meta"><a href="${siteLink}">${esc(r.site)}</a> · <time datetime="${new Date(e.published).toISOString()}">${esc(when(e.published))}</time>${e.url ? ` · <a class="original" href="${esc(e.url)}" rel="noopener noreferrer">原文 Original</a>` : ''}</p>
 <article class="body">${e.html}</article>
 </article>`));
     for (const t of docTokens(`${e.title} ${htmlToText(e.html)}`)) {

@@ -144,6 +144,22 @@ test('content is sanitized and images go through the image mode', () => {
   assert.match(ref.html, /<img[^>]+src="https:\/\/img\.example\/p\?u=https%3A%2F%2Fimages\.weserv\.nl/);
 });
 
+test('a link that is not http(s) does not leave feedmirror', async () => {
+  const id = s.db.prepare('SELECT id FROM items WHERE title = ?').pluck().get(HOSTILE_TITLE) as number;
+  const url = s.db.prepare('SELECT url FROM items WHERE id = ?').pluck().get(id) as string;
+  s.db.prepare('UPDATE items SET url = ? WHERE id = ?').run('javascript:alert(1)', id);
+  try {
+    assert.equal(expected({ kind: 'all' }).entries.find((e) => e.title === HOSTILE_TITLE)?.url, '');
+    for (const fmt of ['rss', 'atom', 'json']) {
+      const body = await (await fetch(`${base}/feeds/all.${fmt}`)).text();
+      assert.doesNotMatch(body, /javascript:/, fmt);
+      assert.equal(parseFeed(new TextEncoder().encode(body)).bozo, false, fmt);
+    }
+  } finally {
+    s.db.prepare('UPDATE items SET url = ? WHERE id = ?').run(url, id);
+  }
+});
+
 test('ETag and Last-Modified give 304s; a change gives a new ETag', async () => {
   const url = `${base}/feeds/all.atom`;
   const first = await fetch(url);

@@ -153,7 +153,10 @@ async function main() {
     if (!keep || !existsSync(join(dir, 'feedmirror.db'))) {
       console.log(`generating ${count} items…`);
       genSeconds = await generate(dir, count);
+      writeFileSync(join(dir, 'generated-seconds'), String(genSeconds));
       console.log(`generated in ${genSeconds.toFixed(1)} s`);
+    } else if (existsSync(join(dir, 'generated-seconds'))) {
+      genSeconds = Number(readFileSync(join(dir, 'generated-seconds'), 'utf8'));
     }
     child = fork(fileURLToPath(import.meta.url), ['--serve', dir], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const { url, username, password } = await new Promise((ok, fail) => {
@@ -175,7 +178,9 @@ async function main() {
       ['Google Reader: stream/contents, reading list, newest 50 unread', `${url}/reader/api/0/stream/contents/${RL}?n=50&${XT}`, g, 50],
       [`Google Reader: stream/contents, 50 items from continuation ${mid}`, `${url}/reader/api/0/stream/contents/${RL}?n=50&c=${mid}`, g, 50],
       ['Google Reader: stream/contents, one feed, newest 50', `${url}/reader/api/0/stream/contents/feed/3?n=50`, g, 50],
-      [`Google Reader: stream/items/ids, all ${unread} unread (n=${unread})`, `${url}/reader/api/0/stream/items/ids?s=${RL}&${XT}&n=${unread}`, g, unread],
+      // n=1000 is what NetNewsWire and Reeder ask for, following the continuation.
+      ['Google Reader: stream/items/ids, unread, n=1000', `${url}/reader/api/0/stream/items/ids?s=${RL}&${XT}&n=1000`, g, 1000],
+      [`Google Reader: stream/items/ids, unread, n=1000 from continuation ${count - unread / 2}`, `${url}/reader/api/0/stream/items/ids?s=${RL}&${XT}&n=1000&c=${count - unread / 2}`, g, 1000],
       ['Google Reader: unread-count', `${url}/reader/api/0/unread-count?output=json`, g, undefined],
       [`Fever: items since_id=${mid} (50)`, `${url}/fever/?api&items&since_id=${mid}`, f, 50],
       [`Fever: unread_item_ids (${unread})`, `${url}/fever/?api&unread_item_ids`, f, unread],

@@ -116,6 +116,8 @@ export class Sync {
   private readonly stmts = new Map<string, Statement<unknown[]>>();
   private readonly html = new Lru<string>(2000);
   private readonly labelIds = new Map<string, number>();
+  private readonly counts = new Lru<{ max: number; n: number; at: number }>(500);
+  private unreadCache?: { at: number; rows: { site: string; feed_id: number | null; n: number; newest: number }[] };
   private totalCache?: { max: number; n: number; at: number };
   private feedCache?: { at: number; list: FeedView[]; byKey: Map<string, FeedView>; bySite: Map<string, FeedView> };
 
@@ -276,7 +278,23 @@ export class Sync {
     return n;
   }
 
+  /**
+   * How many items match. Counts that do not depend on the read state are kept
+   * until an item is added (Miniflux sends a total with every page, and a
+   * count reads every matching row).
+   */
   count(q: ItemQuery): number {
+    const stateless = q.read === undefined && q.starred === undefined;
+    const key = stateless ? JSON.stringify({ ...q, sub: q.sub?.id }) : '';
+    const max = stateless ? ((this.prepare('SELECT max(id) FROM items').pluck().get() as number | null) ?? 0) : 0;
+    const hit = stateless ? this.counts.get(key) : undefined;
+    if (hit && hit.max === max && Date.now() - hit.at < 60_000) return hit.n;
+    const n = this.countNow(q);
+    if (stateless) this.counts.set(key, { max, n, at: Date.now() });
+    return n;
+  }
+
+  private countNow(q: ItemQuery): number {
     const args: Record<string, unknown> = {};
     // The state join only when the state filters: a count reads every matching row.
     const join = q.read !== undefined || q.starred !== undefined ? 'JOIN item_state s ON s.item_id = i.id' : '';
@@ -306,8 +324,15 @@ export class Sync {
 
   /** Unread items per subscription key, and the newest crawl time. */
   unreadCounts(): { sub?: FeedView; site: string; count: number; newest: number }[] {
-    const rows = this.prepare(`SELECT i.site, i.feed_id, count(*) AS n, max(i.first_seen) AS newest FROM item_state s JOIN items i ON i.id = s.item_id
-      WHERE s.read = 0 AND i.missing = 0 GROUP BY i.site, i.feed_id`).all() as { site: string; feed_id: number | null; n: number; newest: number }[];
+    // Kept two seconds (clients ask after every sync step); our own marks drop it at once.
+    if (!this.unreadCache || Date.now() - this.unreadCache.at > 2000) {
+      this.unreadCache = {
+        at: Date.now(),
+        rows: this.prepare(`SELECT i.site, i.feed_id, count(*) AS n, max(i.first_seen) AS newest FROM item_state s JOIN items i ON i.id = s.item_id
+          WHERE s.read = 0 AND i.missing = 0 GROUP BY i.site, i.feed_id`).all() as { site: string; feed_id: number | null; n: number; newest: number }[],
+      };
+    }
+    const rows = this.unreadCache.rows;
     return rows.map((r) => ({ sub: this.subOf(r.site, r.feed_id), site: r.site, count: r.n, newest: r.newest }));
   }
 
@@ -346,6 +371,7 @@ export class Sync {
       INSERT INTO item_state (item_id, read, starred, updated) SELECT id, coalesce(@read, 0), coalesce(@starred, 0), @now FROM items WHERE id = @id
       ON CONFLICT (item_id) DO UPDATE SET read = coalesce(@read, read), starred = coalesce(@starred, starred), updated = @now`);
     let n = 0;
+    this.unreadCache = undefined;
     this.db.transaction(() => {
       for (const id of ids.slice(0, MAX_IDS)) n += stmt.run({ id, read, starred, now }).changes;
     }).immediate();
@@ -355,6 +381,7 @@ export class Sync {
   /** Marks read every unread item matching the query (mark-all-as-read, Fever's "before"). */
   markRead(q: ItemQuery, now = Date.now()): number {
     const args: Record<string, unknown> = { now };
+    this.unreadCache = undefined;
     const where = this.where({ ...q, read: false }, args);
     return this.prepare(`UPDATE item_state SET read = 1, updated = @now WHERE item_id IN (
       SELECT i.id FROM items i JOIN item_state s ON s.item_id = i.id WHERE ${where.join(' AND ')})`).run(args).changes;

@@ -26,8 +26,8 @@ export function makeMirror(db: Database, config: Config, log?: Log, fetcher?: Fe
     archiveImages: fetcher && config.images?.mode === 'archive'
       ? { fetcher, maxBytes: config.images.proxy.maxBytes, referers: config.images.proxy.referers } : undefined,
     timeZone: config.timeZone,
-    // Only the template mode goes into the archive (it is published and read elsewhere);
-    // the proxy and archive modes are the web reader's, applied when it shows an item.
+    // The template mode and the archive mode (downloaded copies, below) go into the archive;
+    // the proxy mode is the web reader's, applied when it shows an item.
     images: config.imageTemplate ? { mode: 'template', template: config.imageTemplate } : undefined,
     rules: config.contentRules?.length ? [...BUILTIN_RULES, ...config.contentRules] : undefined,
     log,

@@ -298,3 +298,28 @@ process.on('SIGHUP', () => { setImmediate(() => { throw new Error('boom'); }); }
   assert.match(out.text(), /uncaught exception: finishing the writes in flight/);
   await assert.rejects(fetch(`${url}/healthz`), 'the server is closed');
 });
+
+test('server settings: the config section and the environment are checked', async (t) => {
+  const { serverSettings } = await import('../../src/server/index.ts');
+  const { loadConfig } = await import('../../src/config/index.ts');
+  const data = mkdtempSync(join(tmpdir(), 'fm-integration-'));
+  t.after(() => rmSync(data, { recursive: true, force: true }));
+  const load = (server: unknown) => {
+    writeFileSync(join(data, 'feedmirror.json'), JSON.stringify({ server }));
+    return loadConfig({ dataDir: data, env: {} });
+  };
+  const config = load({ host: '0.0.0.0', port: 8181, public: true });
+  assert.deepEqual(serverSettings(config, {}), { host: '0.0.0.0', port: 8181, public: true });
+  assert.deepEqual(serverSettings(config, { FEEDMIRROR_HOST: '::', FEEDMIRROR_PORT: '0', FEEDMIRROR_PUBLIC: 'no' }), { host: '::', port: 0, public: false });
+  assert.deepEqual(serverSettings(load({}), {}), {});
+  assert.throws(() => load({ port: 70000 }), /server\.port: expected an integer 0-65535/);
+  assert.throws(() => load({ port: '8080' }), /server\.port/);
+  assert.throws(() => load({ host: 'http://0.0.0.0' }), /server\.host: expected an address/);
+  assert.throws(() => load({ public: 'yes' }), /server\.public: expected true or false/);
+  assert.throws(() => load({ hostname: 'x' }), /server: unknown setting "hostname"/);
+  assert.throws(() => load('8080'), /server: expected an object/);
+  assert.throws(() => serverSettings(config, { FEEDMIRROR_PORT: '80a' }), /FEEDMIRROR_PORT: expected 0-65535/);
+  assert.throws(() => serverSettings(config, { FEEDMIRROR_PORT: '99999' }), /server port: expected 0-65535/);
+  assert.throws(() => serverSettings(config, { FEEDMIRROR_HOST: '127.0.0.1 ; rm' }), /FEEDMIRROR_HOST/);
+  assert.throws(() => serverSettings(config, { FEEDMIRROR_PUBLIC: 'maybe' }), /FEEDMIRROR_PUBLIC/);
+});

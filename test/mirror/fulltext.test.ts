@@ -10,6 +10,7 @@ import { Fetcher } from '../../src/fetch/index.ts';
 import { openStore, type Database } from '../../src/store/index.ts';
 import { Mirror, FullText, loadPage, wantsPage, visibleLength, layout, type FullTextOptions } from '../../src/mirror/index.ts';
 import { addSubscription } from '../../src/subscribe/index.ts';
+import { loadConfig } from '../../src/config/index.ts';
 import type { Item } from '../../src/parse/index.ts';
 import { serve, cli, type Served } from './helpers.ts';
 
@@ -213,4 +214,20 @@ test('feedmirror reextract --all: the CLI applies a changed template from the co
   const none = await cli(['reextract', 'no-such-thing', '--data', dir]);
   assert.equal(none.code, 1);
   assert.match(none.stderr, /no item or feed "no-such-thing"/);
+});
+
+test('config: fulltext settings and extractTemplate are read and checked', (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'fm-ftconf-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const load = (json: object) => {
+    writeFileSync(join(dir, 'feedmirror.json'), JSON.stringify(json));
+    return loadConfig({ dataDir: dir, env: {} });
+  };
+  const c = load({ fulltext: { minChars: 120, rulesDir: 'rules', maxPages: 3 }, extractTemplate: '{date_line}{body}' });
+  assert.deepEqual(c.fulltext, { minChars: 120, rulesDir: join(dir, 'rules'), maxPages: 3, concurrency: 4 });
+  assert.equal(c.extractTemplate, '{date_line}{body}');
+  assert.deepEqual(load({}).fulltext, { minChars: 200, maxPages: 10, concurrency: 4 });
+  assert.throws(() => load({ extractTemplate: '{date}{body}' }), /extractTemplate: unknown placeholder \{date\}/);
+  assert.throws(() => load({ fulltext: { minChars: -1 } }), /fulltext.minChars: expected a positive integer/);
+  assert.throws(() => load({ fulltext: { depth: 2 } }), /fulltext: unknown setting "depth"/);
 });

@@ -36,7 +36,8 @@ export function registerFever(app: FastifyInstance, sync: Sync, creds: Credentia
       if (!id || !/^-?\d{1,15}$/.test(id)) return reply.code(400).send({ ...out, error: 'id: expected a number' });
       const before = get('before');
       if (before !== undefined && !/^\d{1,12}$/.test(before)) return reply.code(400).send({ ...out, error: 'before: expected seconds' });
-      const scope: ItemQuery = before ? { crawledTo: Number(before) * 1000 + 1 } : {};
+      // Whole seconds: an item crawled within the second "before" names was on the client's screen.
+      const scope: ItemQuery = before ? { crawledTo: (Number(before) + 1) * 1000 } : {};
       if (mark === 'item') {
         const change = as === 'read' ? { read: true } : as === 'unread' ? { read: false } : as === 'saved' ? { starred: true } : as === 'unsaved' ? { starred: false } : undefined;
         if (!change) return reply.code(400).send({ ...out, error: 'as: read, unread, saved or unsaved' });

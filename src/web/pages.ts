@@ -80,6 +80,7 @@ ${ctx.csrf ? html`<meta name="csrf-token" content="${ctx.csrf}">` : ''}
     ${navLink(ctx, 'starred', '/starred', '收藏 Starred')}
     ${navLink(ctx, 'day', '/day', '每日 Daily')}
     ${ctx.canEdit ? navLink(ctx, 'subscriptions', '/subscriptions', '订阅 Feeds') : ''}
+    ${ctx.canEdit ? navLink(ctx, undefined, '/settings', '设置 Settings') : ''}
   </nav>
   <form class="search" action="/search" method="get" role="search">
     <input type="search" name="q" value="${ctx.query ?? ''}" placeholder="搜索 Search (/)" aria-label="search" maxlength="500">

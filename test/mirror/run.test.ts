@@ -36,7 +36,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     addSubscription(db, dead, { site: 'dead' });
     db.close();
 
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'run', '--data', data], { cwd: repo, env: { ...process.env, FEEDMIRROR_DATA: '' } });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'run', '--data', data, '--port', '0'], { cwd: repo, env: { ...process.env, FEEDMIRROR_DATA: '' } });
     let out = '';
     child.stdout.setEncoding('utf8');
     child.stderr.setEncoding('utf8');

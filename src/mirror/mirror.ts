@@ -424,7 +424,8 @@ export class Mirror {
       if (!ft) throw new Error('full text is not configured');
       const res: ReextractResult = { checked: 0, changed: 0, unchanged: 0, failed: 0, errors: [] };
       let ids: number[];
-      const q = 'SELECT p.item_id FROM item_pages p JOIN items i ON i.id = p.item_id WHERE p.body IS NOT NULL';
+      // Pages the feed's content won over (not longer) stay unused; a page without an article may have one under a new rule.
+      const q = "SELECT p.item_id FROM item_pages p JOIN items i ON i.id = p.item_id WHERE p.body IS NOT NULL AND (p.error IS NULL OR p.error LIKE 'no article found%')";
       if (sel.all) ids = this.db.prepare(`${q} ORDER BY p.item_id`).pluck().all() as number[];
       else {
         const byFeed = this.db.prepare(`${q} AND i.feed_id = ? ORDER BY p.item_id`).pluck();
@@ -452,6 +453,7 @@ export class Mirror {
             res.changed++;
             // Titles stay: the lists need no rewrite, only the commit counts it.
             this.counts.updated++;
+            this.db.prepare('UPDATE item_pages SET error = NULL WHERE item_id = ?').run(id);
           } else res.unchanged++;
         } catch (e) {
           res.failed++;

@@ -14,6 +14,7 @@ import { cleanHtml, localizeImages, normalizeLink, type ImageOptions, type Rule 
 import type { Fetcher } from '../fetch/index.ts';
 import type { Feed, Item } from '../parse/index.ts';
 import { ItemStore, type Database, type ItemRow } from '../store/index.ts';
+import { indexItems, type IndexItem } from '../search/index.ts';
 import { contentHash, prepare, type Prepared } from './prepare.ts';
 import { ArchiveIdError, ItemWriter } from './files.ts';
 import { loadPage, savePage, wantsPage, type FetchSettings, type FullText, type FulltextMode, type Outcome } from './fulltext.ts';
@@ -41,6 +42,8 @@ export interface MirrorOptions {
   fulltext?: FullText;
   /** images.mode archive: images downloaded into the archive's assets/ and referenced relatively. */
   archiveImages?: { fetcher: Fetcher; maxBytes?: number; referers?: Readonly<Record<string, string>> };
+  /** Keep the full-text search index current with every item written (the last pipeline stage). */
+  search?: boolean;
 }
 
 export interface ReextractResult {
@@ -338,13 +341,26 @@ export class Mirror {
           fail(r.row.path, e);
         }
       }
+      const indexed: IndexItem[] = [];
+      for (const n of written) if (n.id !== undefined) indexed.push({ id: n.id, site, title: n.p.title, html: n.c.html, published: n.time });
+      for (const r of restores) indexed.push({ id: r.row.id, site, title: r.p.title, html: r.c.html, published: r.row.time ?? now });
       for (const r of revisions) {
         try {
-          if (await this.revise(r.row, r.p, r.c)) result.updated++;
-          else result.unchanged++;
+          if (await this.revise(r.row, r.p, r.c)) {
+            result.updated++;
+            indexed.push({ id: r.row.id, site, title: r.p.title, html: r.c.html, published: r.row.time ?? now });
+          } else result.unchanged++;
           this.keepPage(r.row.id, pages.get(r.i));
         } catch (e) {
           fail(r.row.path, e);
+        }
+      }
+      if (this.opts.search && indexed.length) {
+        // The archive is already complete: an index failure is reported and caught up by `search --update`.
+        try {
+          indexItems(this.db, indexed);
+        } catch (e) {
+          this.opts.log?.warn({ site, err: (e as Error).message }, 'search index not updated (run feedmirror search --update)');
         }
       }
       if (written.length || result.updated || result.restored) this.changed.set(site, target.heading ?? target.site);

@@ -30,6 +30,7 @@ export function makeMirror(db: Database, config: Config, log?: Log, fetcher?: Fe
     // the proxy mode is the web reader's, applied when it shows an item.
     images: config.imageTemplate ? { mode: 'template', template: config.imageTemplate } : undefined,
     rules: config.contentRules?.length ? [...BUILTIN_RULES, ...config.contentRules] : undefined,
+    search: true,
     log,
   });
 }

@@ -6,7 +6,7 @@ import { Fetcher } from '../fetch/index.ts';
 import { BUILTIN_RULES } from '../content/index.ts';
 import { runCycle, type CycleSummary, type FeedReport, type ParsedFeed } from '../schedule/index.ts';
 import { openStore, type Database } from '../store/index.ts';
-import { Mirror, type CycleResult, type IngestResult, type Log, type ReconcileReport, type Target } from './mirror.ts';
+import { Mirror, type CycleResult, type IngestResult, type Log, type ReconcileReport, type Target, type MirrorOptions } from './mirror.ts';
 import { seedStarter } from './starter.ts';
 import { FullText, type FulltextMode } from './fulltext.ts';
 import { lockDataDir } from './lock.ts';
@@ -17,7 +17,7 @@ export function archiveRoot(config: Pick<Config, 'dataDir'>): string {
 }
 
 /** The mirror as configured; with a fetcher, also full text and (images.mode archive) downloaded images. */
-export function makeMirror(db: Database, config: Config, log?: Log, fetcher?: Fetcher): Mirror {
+export function makeMirror(db: Database, config: Config, log?: Log, fetcher?: Fetcher, overrides: Partial<MirrorOptions> = {}): Mirror {
   const ft = config.fulltext;
   return new Mirror(db, archiveRoot(config), {
     fulltext: fetcher && ft ? new FullText({
@@ -32,6 +32,7 @@ export function makeMirror(db: Database, config: Config, log?: Log, fetcher?: Fe
     rules: config.contentRules?.length ? [...BUILTIN_RULES, ...config.contentRules] : undefined,
     search: true,
     log,
+    ...overrides,
   });
 }
 

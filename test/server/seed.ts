@@ -46,7 +46,8 @@ export async function seed(opts: { extra?: number; allow?: string[]; index?: boo
   config.allow = opts.allow ?? ['127.0.0.1'];
   config.starter = false;
   const db = openStore(config.dbPath);
-  const mirror = makeMirror(db, config);
+  // The index is filled below, or left empty to test the reader without one.
+  const mirror = makeMirror(db, config, undefined, undefined, { search: false });
   const refHtml = REFERENCE.split('\n').slice(4).join('\n').trim();
   const voa: FeedItem[] = [{ title: REFERENCE_TITLE, link: REFERENCE_URL, date: 1730302743000, html: refHtml }];
   const other: FeedItem[] = [{

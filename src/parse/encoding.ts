@@ -273,29 +273,33 @@ function utf32(body: Uint8Array, le: boolean): Result {
   return { text: parts.join(''), errors, chars };
 }
 
+const tableUnits = new Map<string, Uint16Array>();
+const utf16le = new TextDecoder('utf-16le');
+
+/** A single-byte code page: one typed-array lookup per byte, one native UTF-16 decode. */
 function table(t: string | undefined, body: Uint8Array, lenient: boolean): Result {
   if (!t) return { errors: 1, chars: 0 };
-  const off = t.length === 128 ? 128 : 0;
-  const parts: string[] = [];
-  let s = '';
+  let map = tableUnits.get(t);
+  if (!map) {
+    map = new Uint16Array(256);
+    const off = t.length === 128 ? 128 : 0;
+    for (let b = 0; b < 256; b++) map[b] = b < off ? b : t.charCodeAt(b - off);
+    tableUnits.set(t, map);
+  }
+  const units = new Uint16Array(body.length);
   let errors = 0;
   let chars = 0;
   for (let i = 0; i < body.length; i++) {
-    const b = body[i];
-    const ch = b < off ? String.fromCharCode(b) : t[b - off];
-    if (ch === '\ufffd') {
+    const b = body[i]!;
+    const u = map[b]!;
+    if (u === 0xfffd) {
       if (!lenient) return { errors: 1, chars: 0 };
       errors++;
     }
     if (b >= 0x80) chars++;
-    s += ch;
-    if (s.length >= 8192) {
-      parts.push(s);
-      s = '';
-    }
+    units[i] = u;
   }
-  parts.push(s);
-  return { text: parts.join(''), errors, chars };
+  return { text: utf16le.decode(units), errors, chars };
 }
 
 // Python's cp1252 leaves these five bytes undefined; feedparser then moves on to iso-8859-2.

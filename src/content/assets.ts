@@ -1,13 +1,14 @@
 // Archive image mode: an item's images downloaded into the archive, content
 // addressed (`assets/<2 hex>/<sha256>.<ext>`), and referenced relatively from the
 // item file, so an archive is complete offline. Same limits and checks as the proxy.
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Fetcher } from '../fetch/index.ts';
 import { Doc } from './html.ts';
 import { imageUrls, rewriteImages, type ImageRewriter } from './images.ts';
 import { fetchImage } from './proxy.ts';
+import { writeFileAtomic } from '../archive/index.ts';
 
 export interface LocalizeOptions {
   /** The archive's root directory. */
@@ -57,24 +58,10 @@ async function exists(p: string): Promise<boolean> {
   }
 }
 
-/** Writes `data` to `file` unless it exists; atomic (temp file, fsync, rename). True when written. */
+/** Writes `data` to `file` unless it exists, atomically (the archive's own write). True when written. */
 async function writeOnce(file: string, data: Uint8Array): Promise<boolean> {
   if (await exists(file)) return false;
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  const tmp = path.join(path.dirname(file), `.${path.basename(file)}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
-  let h: fs.FileHandle | undefined;
-  try {
-    h = await fs.open(tmp, 'wx', 0o644);
-    await h.writeFile(data);
-    await h.sync();
-    await h.close();
-    h = undefined;
-    await fs.rename(tmp, file);
-  } catch (e) {
-    await h?.close().catch(() => {});
-    await fs.rm(tmp, { force: true }).catch(() => {});
-    throw e;
-  }
+  await writeFileAtomic(file, data);
   return true;
 }
 

@@ -552,9 +552,8 @@ export class Builder implements XmlHandler, EntityContext {
     }
   }
 
-  private startExt(parent: Frame, f: Frame, target?: Target): void {
-    if (parent.kind === 'ext' && f.key === 'itunes:category') this.itunesCategory(f, this.nearestItem() ?? this.feed);
-    f.kind = 'ext';
+  /** The raw extension element for a frame: namespace, prefix as written, attributes. */
+  private extOf(f: Frame): ExtElement {
     const colon = f.qname.indexOf(':');
     const ext: ExtElement = {
       ns: canonicalNs(this.lookupNs(colon === -1 ? '' : f.qname.slice(0, colon), f.ns) ?? ''),
@@ -565,6 +564,13 @@ export class Builder implements XmlHandler, EntityContext {
       children: [],
     };
     for (const a of f.attrs) if (!a.name.startsWith('xmlns')) ext.attrs[a.name] = a.value;
+    return ext;
+  }
+
+  private startExt(parent: Frame, f: Frame, target?: Target): void {
+    if (parent.kind === 'ext' && f.key === 'itunes:category') this.itunesCategory(f, this.nearestItem() ?? this.feed);
+    f.kind = 'ext';
+    const ext = this.extOf(f);
     f.ext = ext;
     if (parent.kind === 'ext') {
       if (this.extDepth() > MAX_EXT_DEPTH) {
@@ -578,16 +584,7 @@ export class Builder implements XmlHandler, EntityContext {
 
   private addExt(parent: Frame, f: Frame, target: Target): void {
     // Known-module elements are also kept raw, for consumers that want the whole extension.
-    const colon = f.qname.indexOf(':');
-    const ext: ExtElement = {
-      ns: canonicalNs(this.lookupNs(colon === -1 ? '' : f.qname.slice(0, colon), f.ns) ?? ''),
-      prefix: colon === -1 ? '' : f.qname.slice(0, colon),
-      name: colon === -1 ? f.qname : f.qname.slice(colon + 1),
-      attrs: {},
-      value: '',
-      children: [],
-    };
-    for (const a of f.attrs) if (!a.name.startsWith('xmlns')) ext.attrs[a.name] = a.value;
+    const ext = this.extOf(f);
     f.ext = ext;
     target.ext.push(ext);
     void parent;

@@ -906,16 +906,18 @@ export class Builder implements XmlHandler, EntityContext {
       if (label !== undefined) c.label = label;
       if (!c.term && scheme === undefined && label === undefined) return;
       (src.categories ??= []).push(c);
-    } else if (key === 'generator') {
-      const g: NonNullable<Source['generator']> = {};
-      const name = this.plain(f);
-      if (name) g.name = name;
-      const uri = attr(f.attrs, 'uri') ?? attr(f.attrs, 'url');
-      if (uri) g.uri = resolveUrl(f.base, uri);
-      const version = attr(f.attrs, 'version');
-      if (version) g.version = version;
-      src.generator = g;
-    } else if (key === 'icon' || key === 'logo') src[key] = resolveUrl(f.base, this.plain(f));
+    } else if (key === 'generator') src.generator = this.generatorOf(f); else if (key === 'icon' || key === 'logo') src[key] = resolveUrl(f.base, this.plain(f));
+  }
+
+  private generatorOf(f: Frame): NonNullable<Feed['generator']> {
+    const g: NonNullable<Feed['generator']> = {};
+    const name = this.plain(f);
+    if (name) g.name = name;
+    const uri = attr(f.attrs, 'uri') ?? attr(f.attrs, 'url');
+    if (uri) g.uri = resolveUrl(f.base, uri);
+    const version = attr(f.attrs, 'version');
+    if (version) g.version = version;
+    return g;
   }
 
   private plain(f: Frame): string {
@@ -1169,18 +1171,9 @@ export class Builder implements XmlHandler, EntityContext {
         if (feed) feed.lang ??= this.plain(f) || undefined;
         else item!.lang ??= this.plain(f) || undefined;
         return;
-      case 'generator': {
-        if (!feed) return;
-        const g: NonNullable<Feed['generator']> = {};
-        const name = this.plain(f);
-        if (name) g.name = name;
-        const uri = attr(f.attrs, 'uri') ?? attr(f.attrs, 'url');
-        if (uri) g.uri = resolveUrl(f.base, uri);
-        const version = attr(f.attrs, 'version');
-        if (version) g.version = version;
-        feed.generator = g;
+      case 'generator':
+        if (feed) feed.generator = this.generatorOf(f);
         return;
-      }
       case 'icon':
       case 'logo':
         if (feed) feed[key] = resolveUrl(f.base, this.plain(f));

@@ -8,14 +8,16 @@ import path from 'node:path';
 /** Temporary files: `.<name>.tmp-<pid>-<random>` beside the target. */
 export const TEMP_NAME = /^\..*\.tmp-\d+-[0-9a-f]{12}$/s;
 
-function tempName(file: string): string {
+/** A temporary name beside `file` that cleanupTemp recognizes, within file-system name limits. */
+export function tempName(file: string): string {
   let base = path.basename(file);
   // Keep the temporary name within the 255-byte limit of file systems.
   while (Buffer.byteLength(base, 'utf8') > 200) base = Array.from(base).slice(0, -1).join('');
   return path.join(path.dirname(file), `.${base}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
 }
 
-async function syncDir(dir: string): Promise<void> {
+/** fsync a directory, so a rename in it is durable; a no-op where directories cannot be synced. */
+export async function syncDir(dir: string): Promise<void> {
   let h: fs.FileHandle | undefined;
   try {
     h = await fs.open(dir, 'r');

@@ -4,10 +4,9 @@
 // that halves the synchronous disk flushes, which bound the ingest rate.
 // Ids are allocated here, for every new file of the mirror, as the Archive
 // would (one scan of the site's directory, then counting down in memory).
-import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { FIRST_ID, itemFileName, renderItem, type Archive, type ArchiveItem } from '../archive/index.ts';
+import { FIRST_ID, itemFileName, renderItem, syncDir, tempName, type Archive, type ArchiveItem } from '../archive/index.ts';
 
 export class ArchiveIdError extends Error {
   override name = 'ArchiveIdError';
@@ -21,20 +20,6 @@ interface SiteIds {
 export interface Written {
   path: string;
   id: number;
-}
-
-async function syncDir(dir: string): Promise<void> {
-  let h: fs.FileHandle | undefined;
-  try {
-    h = await fs.open(dir, 'r');
-    await h.sync();
-  } catch (e) {
-    // Some platforms cannot fsync a directory; the renames are atomic there all the same.
-    const code = (e as NodeJS.ErrnoException).code;
-    if (!['EISDIR', 'EINVAL', 'EPERM', 'EACCES', 'ENOTSUP'].includes(code ?? '')) throw e;
-  } finally {
-    await h?.close();
-  }
 }
 
 async function pool<T>(list: readonly T[], n: number, fn: (t: T, i: number) => Promise<void>): Promise<void> {
@@ -99,7 +84,7 @@ export class ItemWriter {
         }
         ids.used.add(id);
         const file = itemFileName(id, item.title, this.archive.maxNameBytes);
-        jobs.push({ i, id, text, file, tmp: `.${file}.tmp-${process.pid}-${randomBytes(6).toString('hex')}` });
+        jobs.push({ i, id, text, file, tmp: path.basename(tempName(file)) });
       } catch (e) {
         out[i] = e as Error;
       }

@@ -16,13 +16,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Fetcher } from '../dist/fetch/index.js';
 import { createImageProxy, nodeImageHandler, signImageUrl } from '../dist/content/index.js';
+import { option } from './lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const args = process.argv.slice(2);
-const arg = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
+const arg = (name, fallback) => Number(option(name, fallback));
 const SECONDS = arg('seconds', 10);
 const CONNECTIONS = arg('connections', 32);
 const SECRET = 'bench-secret-0123456789abcdef';

@@ -12,17 +12,13 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
+import { intOption } from './lib.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const SHARED = resolve(ROOT, '../shared/bench/feeds');
 const RESULTS = join(ROOT, 'bench/results');
 const args = process.argv.slice(2);
-const opt = (name, def) => {
-  const i = args.indexOf(`--${name}`);
-  const v = i < 0 ? def : Number(args[i + 1]);
-  if (!Number.isInteger(v) || v < 1) throw new Error(`--${name}: expected a positive integer`);
-  return v;
-};
+const opt = intOption;
 const RUNS = opt('runs', 3);
 const COPIES = opt('copies', 5);
 const SAMPLE = opt('clean-sample', 300);

@@ -12,14 +12,12 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { option, requireWrk } from './lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = join(here, '..', 'dist');
 const args = process.argv.slice(2);
-const arg = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
+const arg = option;
 const PASSWORD = 'bench reader password';
 
 if (args[0] === '--serve') {
@@ -115,14 +113,7 @@ function wrk(url, cookie, seconds, script) {
 async function main() {
   const count = Number(arg('items', 100_000));
   const seconds = Number(arg('duration', 10));
-  try {
-    execFileSync('wrk', ['--version'], { stdio: 'ignore' });
-  } catch (e) {
-    if (e.code === 'ENOENT') {
-      console.error('wrk is not installed (Debian: apt-get install -y wrk)');
-      process.exit(1);
-    }
-  }
+  requireWrk();
   // --keep DIR: generate into DIR once and keep it (for repeated runs while tuning).
   const keep = arg('keep', undefined);
   const dir = keep ?? mkdtempSync(join(tmpdir(), 'fm-bench-reader-'));

@@ -17,18 +17,14 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, wri
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
+import { intOption } from './lib.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const GENERATOR = resolve(ROOT, '../shared/bench/feeds/generate.mjs');
 const REFERENCE = resolve(ROOT, '../shared/examples/voachinese-7844678.md');
 const RESULTS = join(ROOT, 'bench/results');
 const args = process.argv.slice(2);
-const opt = (name, def) => {
-  const i = args.indexOf(`--${name}`);
-  const v = i < 0 ? def : Number(args[i + 1]);
-  if (!Number.isInteger(v) || v < 1) throw new Error(`--${name}: expected a positive integer`);
-  return v;
-};
+const opt = intOption;
 const ITEMS = opt('items', 200_000);
 const RUNS = opt('runs', 5);
 const keepAt = args.includes('--keep') ? resolve(args[args.indexOf('--keep') + 1]) : undefined;

@@ -14,14 +14,12 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { option, requireWrk } from './lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = join(here, '..', 'dist');
 const args = process.argv.slice(2);
-const arg = (name, fallback) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : fallback;
-};
+const arg = option;
 const SITES = 20;
 
 if (args[0] === '--serve') {
@@ -137,14 +135,7 @@ function script(dir, name, { method = 'GET', headers = {}, body } = {}) {
 async function main() {
   const count = Number(arg('items', 100_000));
   const seconds = Number(arg('duration', 5));
-  try {
-    execFileSync('wrk', ['--version'], { stdio: 'ignore' });
-  } catch (e) {
-    if (e.code === 'ENOENT') {
-      console.error('wrk is not installed (Debian: apt-get install -y wrk)');
-      process.exit(1);
-    }
-  }
+  requireWrk();
   const keep = arg('keep', undefined);
   const dir = keep ?? mkdtempSync(join(tmpdir(), 'fm-bench-sync-'));
   let child;

@@ -9,6 +9,7 @@ import { resolveHtmlUrls, resolveUrl } from './url.ts';
 import { parseDate, parsePeriod } from './date.ts';
 import { fixC1 } from './cp1252.ts';
 import { parsePerson } from './people.ts';
+import { decodeText, decoded } from './utf8.ts';
 
 type Kind =
   | 'doc' | 'root' | 'channel' | 'item' | 'image' | 'textinput' | 'source' | 'person'
@@ -29,6 +30,8 @@ interface TextCapture {
   /** Default namespace in scope where the text construct starts. */
   outerNs: string;
   plain: boolean;
+  /** Whether the parts may hold control or C1 characters (unknown counts as yes). */
+  odd: boolean;
   /** Atom 1.0 type="xhtml": the content is wrapped in one xhtml div that is not part of it. */
   wrapped: boolean;
   mime?: string;
@@ -194,9 +197,7 @@ export class Builder implements XmlHandler, EntityContext {
   text(start: number, end: number): void {
     const top = this.stack[this.stack.length - 1]!;
     if (top.kind === 'text' || top.kind === 'ext') {
-      const raw = this.buf.toString('utf8', start, end);
-      const s = raw.indexOf('&') === -1 ? raw : decodeEntities(raw, this);
-      this.append(top, s);
+      this.append(top, decodeText(this.buf, start, end, this), decoded.odd);
     } else if (top.kind === 'doc') {
       if (this.hasNonSpace(start, end)) {
         this.problem(this.rootSeen ? 'text after the root element' : 'text before the root element', start);
@@ -206,7 +207,7 @@ export class Builder implements XmlHandler, EntityContext {
 
   cdata(start: number, end: number): void {
     const top = this.stack[this.stack.length - 1]!;
-    if (top.kind === 'text' || top.kind === 'ext') this.append(top, this.buf.toString('utf8', start, end));
+    if (top.kind === 'text' || top.kind === 'ext') this.append(top, decodeText(this.buf, start, end, null), decoded.odd);
   }
 
   private hasNonSpace(start: number, end: number): boolean {
@@ -217,12 +218,13 @@ export class Builder implements XmlHandler, EntityContext {
     return false;
   }
 
-  private append(f: Frame, s: string): void {
+  private append(f: Frame, s: string, odd: boolean): void {
     if (f.kind === 'ext') {
       f.ext!.value += s;
       return;
     }
     const t = f.text!;
+    if (odd) t.odd = true;
     t.parts.push(s);
     if (t.markup) t.markup.push(false);
   }
@@ -453,7 +455,7 @@ export class Builder implements XmlHandler, EntityContext {
       mime = r.mime;
     }
     const wrapped = !!f && type === 'xhtml' && (this.format === 'atom10' || attr(f.attrs, 'type')?.trim().toLowerCase() === 'xhtml');
-    const t: TextCapture = { parts: [], markup: null, type, mode, open: NO_MARKUP, outerNs: '', plain, wrapped };
+    const t: TextCapture = { parts: [], markup: null, type, mode, open: NO_MARKUP, outerNs: '', plain, wrapped, odd: false };
     if (mime) t.mime = mime;
     if (f) t.outerNs = this.lookupNs('', f.ns) ?? '';
     return t;
@@ -691,6 +693,7 @@ export class Builder implements XmlHandler, EntityContext {
     if (!t.markup) t.markup = t.parts.map(() => false);
     t.parts.push(s);
     t.markup.push(true);
+    t.odd = true;
   }
 
   // ---- end tags ---------------------------------------------------------------------------
@@ -808,8 +811,9 @@ export class Builder implements XmlHandler, EntityContext {
     const binary = t.mime === 'application/octet-stream' || (f.key === 'content' && t.mime !== undefined && !/^text\/|[+/]xml$/.test(t.mime));
     if (t.mode === 'base64' || (binary && !t.markup && t.mode === undefined && /^[A-Za-z0-9+/=\s]*$/.test(value))) {
       value = Buffer.from(value, 'base64').toString('utf8');
+      t.odd = true;
     }
-    if (oddRe.test(value)) {
+    if (t.odd && oddRe.test(value)) {
       if (controlRe.test(value)) {
         controlRe.lastIndex = 0;
         this.problem('control characters in text');
@@ -923,7 +927,7 @@ export class Builder implements XmlHandler, EntityContext {
   private plain(f: Frame): string {
     const t = f.text!;
     let v = t.parts.length === 1 ? t.parts[0]! : t.markup ? this.textValue(f).value : t.parts.join('');
-    if (oddRe.test(v)) {
+    if (t.odd && oddRe.test(v)) {
       v = fixC1(v.replace(controlRe, ''));
       controlRe.lastIndex = 0;
     }

@@ -40,6 +40,27 @@ const cp1252: (string | undefined)[] = [
 ];
 
 /**
+ * The text a reference `&name;` stands for (name without `&` and `;`, `#...` for character
+ * references), or undefined when it stands for nothing and is kept literally. Problems go to ctx.
+ */
+export function reference(name: string, ctx: EntityContext, depth = 0): string | undefined {
+  let rep: string | undefined;
+  if (name.charCodeAt(0) === 0x23) {
+    rep = codePoint(name);
+    if (rep === undefined) ctx.problem(`invalid character reference &${name};`);
+  } else {
+    rep = xmlPredefined.get(name);
+    if (rep === undefined) rep = expandDeclared(name, ctx, depth);
+    if (rep === undefined) {
+      rep = html.get(name);
+      if (rep !== undefined) ctx.problem(`undefined entity &${name}; (read as HTML)`);
+      else ctx.problem(`undefined entity &${name};`);
+    }
+  }
+  return rep;
+}
+
+/**
  * Decode entity and character references in XML character data or attribute values.
  * Unknown or malformed references are kept literally (a bare `&` stays `&`).
  */
@@ -64,20 +85,7 @@ export function decodeEntities(text: string, ctx: EntityContext, depth = 0): str
       amp = text.indexOf('&', amp + 1);
       continue;
     }
-    const name = text.slice(amp + 1, semi);
-    let rep: string | undefined;
-    if (name.charCodeAt(0) === 0x23) {
-      rep = codePoint(name);
-      if (rep === undefined) ctx.problem(`invalid character reference &${name};`);
-    } else {
-      rep = xmlPredefined.get(name);
-      if (rep === undefined) rep = expandDeclared(name, ctx, depth);
-      if (rep === undefined) {
-        rep = html.get(name);
-        if (rep !== undefined) ctx.problem(`undefined entity &${name}; (read as HTML)`);
-        else ctx.problem(`undefined entity &${name};`);
-      }
-    }
+    const rep = reference(text.slice(amp + 1, semi), ctx, depth);
     if (rep !== undefined) {
       out += text.slice(last, amp) + rep;
       last = semi + 1;

@@ -30,8 +30,8 @@ export interface MirrorOptions {
   images?: ImageOptions;
   /** Boilerplate rules (default: the content module's built-in ones). */
   rules?: readonly Rule[];
-  /** Files written at once (default 16): the fsyncs of a batch overlap. */
-  writeConcurrency?: number;
+  /** New files created before their fsyncs are awaited (default 128): the fsyncs of a batch overlap. */
+  writeBatch?: number;
   now?: () => number;
   log?: Log;
   /** Replaces the content cleaner (benchmarks measure the stages apart). */
@@ -151,7 +151,7 @@ export class Mirror {
   constructor(readonly db: Database, readonly root: string, private readonly opts: MirrorOptions = {}) {
     this.archive = new Archive(root);
     this.items = new ItemStore(db);
-    this.writer = new ItemWriter(this.archive, opts.writeConcurrency ?? 16);
+    this.writer = new ItemWriter(this.archive, opts.writeBatch);
     this.now = opts.now ?? Date.now;
   }
 

@@ -150,7 +150,15 @@ export class Builder implements XmlHandler, EntityContext {
 
   private readonly docBase: string | undefined;
 
-  constructor(buf: Buffer, feed: Feed, base: string | undefined, lang: string | undefined, private readonly resolveHtml = true) {
+  constructor(
+    buf: Buffer,
+    feed: Feed,
+    base: string | undefined,
+    lang: string | undefined,
+    private readonly resolveHtml = true,
+    /** The bytes are known to be valid UTF-8 (the decoder's output is). */
+    private readonly valid = false,
+  ) {
     this.buf = buf;
     this.feed = feed;
     this.docBase = base;
@@ -197,7 +205,7 @@ export class Builder implements XmlHandler, EntityContext {
   text(start: number, end: number): void {
     const top = this.stack[this.stack.length - 1]!;
     if (top.kind === 'text' || top.kind === 'ext') {
-      this.append(top, decodeText(this.buf, start, end, this), decoded.odd);
+      this.append(top, decodeText(this.buf, start, end, this, this.valid), decoded.odd);
     } else if (top.kind === 'doc') {
       if (this.hasNonSpace(start, end)) {
         this.problem(this.rootSeen ? 'text after the root element' : 'text before the root element', start);
@@ -207,7 +215,7 @@ export class Builder implements XmlHandler, EntityContext {
 
   cdata(start: number, end: number): void {
     const top = this.stack[this.stack.length - 1]!;
-    if (top.kind === 'text' || top.kind === 'ext') this.append(top, decodeText(this.buf, start, end, null), decoded.odd);
+    if (top.kind === 'text' || top.kind === 'ext') this.append(top, decodeText(this.buf, start, end, null, this.valid), decoded.odd);
   }
 
   private hasNonSpace(start: number, end: number): boolean {

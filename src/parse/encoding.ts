@@ -13,6 +13,8 @@ export { fixC1 } from './cp1252.ts';
 export interface Decoded {
   /** The document as UTF-8 bytes, without any BOM (the input itself when it already was UTF-8). */
   utf8: Uint8Array;
+  /** Whether utf8 is known to be valid UTF-8 (always, unless decoding failed outright). */
+  valid: boolean;
   /**
    * Name of the decoder actually used, lower case: a WHATWG encoding name ("utf-8", "gbk",
    * "windows-1252", "utf-16le"...), "utf-32le"/"utf-32be", "us-ascii" (an ASCII-only document
@@ -340,7 +342,7 @@ export function decode(bytes: Uint8Array, contentType?: string): Decoded {
     return decodeUnsafe(bytes, contentType);
   } catch (err) {
     // Never reached in practice; a bug here must still leave the caller with a document.
-    return { utf8: bytes, encoding: 'utf-8', source: 'fallback', errors: [`CharacterEncodingUnknown: ${(err as Error)?.message}`] };
+    return { utf8: bytes, valid: false, encoding: 'utf-8', source: 'fallback', errors: [`CharacterEncodingUnknown: ${(err as Error)?.message}`] };
   }
 }
 
@@ -379,7 +381,7 @@ function decodeUnsafe(bytes: Uint8Array, contentType?: string): Decoded {
 
   const done = (codec: Codec, source: Decoded['source'], label: string | undefined, r: Result, extra?: Partial<Decoded>): Decoded => {
     const utf8 = r.same ? body : Buffer.from(r.text ?? '', 'utf8');
-    const out: Decoded = { utf8, encoding: codec.name, source, errors, ...extra };
+    const out: Decoded = { utf8, valid: true, encoding: codec.name, source, errors, ...extra };
     if (label !== undefined) out.label = label;
     if (declared !== undefined) out.declared = declared;
     if (mediaType !== undefined) out.mediaType = mediaType;

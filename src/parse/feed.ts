@@ -51,7 +51,7 @@ function parse(bytes: Uint8Array, options: ParseOptions): Feed {
   feed.errors.push(...decoded.errors);
   if (start < buf.length && buf[start] !== 0x3c) feed.errors.push('text before the XML declaration or root element');
   const lang = options.contentLanguage?.split(',')[0]?.trim() || undefined;
-  const builder = new Builder(buf, feed, base, lang, options.resolveHtml !== false);
+  const builder = new Builder(buf, feed, base, lang, options.resolveHtml !== false, decoded.valid);
   scanXml(buf, start, builder);
   builder.close();
   if (feed.format === 'unknown' && !feed.errors.some((e) => e.startsWith('not a feed') || e.startsWith('no feed'))) {

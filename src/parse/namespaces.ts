@@ -101,7 +101,19 @@ for (const [uri, prefix] of table) {
 canonicalUri.set('atom', ATOM10);
 
 /** The conventional prefix of a known namespace ('' for the feed formats' own), or undefined. */
+// Every element asks; a document uses a handful of URIs, most of them not in canonical case.
+const memo = new Map<string, string | null>();
+
 export function knownPrefix(uri: string): string | undefined {
+  const m = memo.get(uri);
+  if (m !== undefined) return m ?? undefined;
+  const p = lookupPrefix(uri);
+  if (memo.size > 1000) memo.clear();
+  memo.set(uri, p ?? null);
+  return p;
+}
+
+function lookupPrefix(uri: string): string | undefined {
   const direct = byUri.get(uri);
   if (direct !== undefined) return direct;
   const lower = uri.toLowerCase();

@@ -33,113 +33,163 @@ function isOdd(c: number): boolean {
   return c < 0x20 ? c !== 0x0a && c !== 0x09 && c !== 0x0d : c >= 0x7f && c <= 0x9f;
 }
 
+// Results of `reference` besides the output length it returns: where scanning goes on, and
+// whether it wrote an odd character. -1 as the output length means: take the plain path.
+let after = 0;
+let refOdd = false;
+
+/** Decodes the reference at buf[i] ("&") into units[o...]; returns the new output length. */
+function reference1(buf: Buffer, i: number, e: number, ctx: EntityContext, o: number): number {
+  // A reference: at most ~32 ASCII characters up to ";", else a bare ampersand.
+  let semi = -1;
+  const limit = Math.min(e, i + 34);
+  for (let j = i + 1; j < limit; j++) {
+    const d = buf[j]!;
+    if (d === 0x3b) {
+      semi = j;
+      break;
+    }
+    if (d >= 0x80) return -1;
+    if (!((d >= 0x30 && d <= 0x39) || (d >= 0x41 && d <= 0x5a) || (d >= 0x61 && d <= 0x7a) || d === 0x23 || d === 0x5f || d === 0x2d || d === 0x2e)) break;
+  }
+  let a = units;
+  if (semi === -1) {
+    ctx.problem('bare "&" (not an entity reference)');
+    a[o++] = 0x26;
+    after = i + 1;
+    return o;
+  }
+  after = semi + 1;
+  const n = semi - i - 1;
+  const b1 = buf[i + 1];
+  let ch = -1;
+  if (n === 2 && buf[i + 2] === 0x74 && (b1 === 0x6c || b1 === 0x67)) ch = b1 === 0x6c ? 0x3c : 0x3e; // lt gt
+  else if (n === 3 && b1 === 0x61 && buf[i + 2] === 0x6d && buf[i + 3] === 0x70) ch = 0x26; // amp
+  else if (n === 4 && b1 === 0x71 && buf[i + 2] === 0x75 && buf[i + 3] === 0x6f && buf[i + 4] === 0x74) ch = 0x22; // quot
+  else if (n === 4 && b1 === 0x61 && buf[i + 2] === 0x70 && buf[i + 3] === 0x6f && buf[i + 4] === 0x73) ch = 0x27; // apos
+  else if (b1 === 0x23 && n > 1 && n < 9) ch = numeric(buf, i + 2, semi);
+  if (ch !== -1) {
+    if (ch > 0xffff) {
+      ch -= 0x10000;
+      a[o++] = 0xd800 + (ch >> 10);
+      a[o++] = 0xdc00 + (ch & 0x3ff);
+    } else {
+      if (isOdd(ch)) refOdd = true;
+      a[o++] = ch;
+    }
+    return o;
+  }
+  const rep = reference(buf.toString('latin1', i + 1, semi), ctx);
+  if (rep === undefined) {
+    for (let j = i; j <= semi; j++) a[o++] = buf[j]!;
+    return o;
+  }
+  const need = o + rep.length + (e - semi);
+  if (need > a.length) {
+    if (need > MAX_BYTES * 2) return -1;
+    grow(need, o);
+    a = units;
+  }
+  for (let k = 0; k < rep.length; k++) {
+    const r = rep.charCodeAt(k);
+    if (isOdd(r)) refOdd = true;
+    a[o++] = r;
+  }
+  return o;
+}
+
 /**
  * The text of bytes [s, e) of UTF-8 character data. With a context, entity and character
  * references are decoded as decodeEntities does (problems reported to it); without, the
- * bytes are taken literally (CDATA). Sets `decoded.odd`.
+ * bytes are taken literally (CDATA). `valid` promises that the range is valid UTF-8 and
+ * starts and ends on character boundaries (the decoded document always is). Sets `decoded.odd`.
  */
-export function decodeText(buf: Buffer, s: number, e: number, ctx: EntityContext | null): string {
+export function decodeText(buf: Buffer, s: number, e: number, ctx: EntityContext | null, valid = false): string {
   if (e - s > MAX_BYTES || !LITTLE_ENDIAN) return plain(buf, s, e, ctx);
   if (e - s > units.length) grow(e - s, 0);
   let a = units;
   let o = 0;
   let i = s;
   let odd = false;
-  while (i < e) {
-    const c = buf[i]!;
-    if (c < 0x80) {
-      if (c === 0x26 && ctx) {
-        // A reference: at most ~32 ASCII characters up to ";", else a bare ampersand.
-        let semi = -1;
-        const limit = Math.min(e, i + 34);
-        for (let j = i + 1; j < limit; j++) {
-          const d = buf[j]!;
-          if (d === 0x3b) {
-            semi = j;
-            break;
-          }
-          if (d >= 0x80) return plain(buf, s, e, ctx);
-          if (!((d >= 0x30 && d <= 0x39) || (d >= 0x41 && d <= 0x5a) || (d >= 0x61 && d <= 0x7a) || d === 0x23 || d === 0x5f || d === 0x2d || d === 0x2e)) break;
-        }
-        if (semi === -1) {
-          ctx.problem('bare "&" (not an entity reference)');
-          a[o++] = 0x26;
-          i++;
+  refOdd = false;
+  if (valid) {
+    while (i < e) {
+      const c = buf[i]!;
+      if (c < 0x80) {
+        if (c === 0x26 && ctx) {
+          o = reference1(buf, i, e, ctx, o);
+          if (o < 0) return plain(buf, s, e, ctx);
+          a = units;
+          i = after;
           continue;
         }
-        const n = semi - i - 1;
-        const b1 = buf[i + 1];
-        let ch = -1;
-        if (n === 2 && buf[i + 2] === 0x74 && (b1 === 0x6c || b1 === 0x67)) ch = b1 === 0x6c ? 0x3c : 0x3e; // lt gt
-        else if (n === 3 && b1 === 0x61 && buf[i + 2] === 0x6d && buf[i + 3] === 0x70) ch = 0x26; // amp
-        else if (n === 4 && b1 === 0x71 && buf[i + 2] === 0x75 && buf[i + 3] === 0x6f && buf[i + 4] === 0x74) ch = 0x22; // quot
-        else if (n === 4 && b1 === 0x61 && buf[i + 2] === 0x70 && buf[i + 3] === 0x6f && buf[i + 4] === 0x73) ch = 0x27; // apos
-        else if (b1 === 0x23 && n > 1 && n < 9) ch = numeric(buf, i + 2, semi);
-        if (ch !== -1) {
-          if (ch > 0xffff) {
-            ch -= 0x10000;
-            a[o++] = 0xd800 + (ch >> 10);
-            a[o++] = 0xdc00 + (ch & 0x3ff);
-          } else {
-            if (isOdd(ch)) odd = true;
-            a[o++] = ch;
-          }
+        if (c < 0x20 ? c !== 0x0a && c !== 0x09 && c !== 0x0d : c === 0x7f) odd = true;
+        a[o++] = c;
+        i++;
+      } else if (c >= 0xe0) {
+        if (c < 0xf0) {
+          a[o++] = ((c & 0x0f) << 12) | ((buf[i + 1]! & 0x3f) << 6) | (buf[i + 2]! & 0x3f);
+          i += 3;
         } else {
-          const rep = reference(buf.toString('latin1', i + 1, semi), ctx);
-          if (rep === undefined) {
-            for (let j = i; j <= semi; j++) a[o++] = buf[j]!;
-          } else {
-            const need = o + rep.length + (e - semi);
-            if (need > a.length) {
-              if (need > MAX_BYTES * 2) return plain(buf, s, e, ctx);
-              grow(need, o);
-              a = units;
-            }
-            for (let k = 0; k < rep.length; k++) {
-              const r = rep.charCodeAt(k);
-              if (isOdd(r)) odd = true;
-              a[o++] = r;
-            }
-          }
+          const cp = (((c & 0x07) << 18) | ((buf[i + 1]! & 0x3f) << 12) | ((buf[i + 2]! & 0x3f) << 6) | (buf[i + 3]! & 0x3f)) - 0x10000;
+          a[o++] = 0xd800 + (cp >> 10);
+          a[o++] = 0xdc00 + (cp & 0x3ff);
+          i += 4;
         }
-        i = semi + 1;
-        continue;
-      }
-      if (c < 0x20 ? c !== 0x0a && c !== 0x09 && c !== 0x0d : c === 0x7f) odd = true;
-      a[o++] = c;
-      i++;
-    } else if (c >= 0xe0) {
-      if (c < 0xf0) {
-        if (i + 2 >= e) return plain(buf, s, e, ctx);
-        const c1 = buf[i + 1]!;
-        const c2 = buf[i + 2]!;
-        const cp = ((c & 0x0f) << 12) | ((c1 & 0x3f) << 6) | (c2 & 0x3f);
-        if ((c1 & 0xc0) !== 0x80 || (c2 & 0xc0) !== 0x80 || cp < 0x800 || (cp >= 0xd800 && cp < 0xe000)) return plain(buf, s, e, ctx);
-        a[o++] = cp;
-        i += 3;
       } else {
-        if (i + 3 >= e || c > 0xf4) return plain(buf, s, e, ctx);
-        const c1 = buf[i + 1]!;
-        const c2 = buf[i + 2]!;
-        const c3 = buf[i + 3]!;
-        if ((c1 & 0xc0) !== 0x80 || (c2 & 0xc0) !== 0x80 || (c3 & 0xc0) !== 0x80) return plain(buf, s, e, ctx);
-        const cp = ((c & 0x07) << 18) | ((c1 & 0x3f) << 12) | ((c2 & 0x3f) << 6) | (c3 & 0x3f);
-        if (cp < 0x10000 || cp > 0x10ffff) return plain(buf, s, e, ctx);
-        a[o++] = 0xd800 + ((cp - 0x10000) >> 10);
-        a[o++] = 0xdc00 + ((cp - 0x10000) & 0x3ff);
-        i += 4;
+        const cp = ((c & 0x1f) << 6) | (buf[i + 1]! & 0x3f);
+        if (cp <= 0x9f) odd = true;
+        a[o++] = cp;
+        i += 2;
       }
-    } else if (c >= 0xc2) {
-      if (i + 1 >= e) return plain(buf, s, e, ctx);
-      const c1 = buf[i + 1]!;
-      if ((c1 & 0xc0) !== 0x80) return plain(buf, s, e, ctx);
-      const cp = ((c & 0x1f) << 6) | (c1 & 0x3f);
-      if (cp <= 0x9f) odd = true;
-      a[o++] = cp;
-      i += 2;
-    } else return plain(buf, s, e, ctx);
+    }
+  } else {
+    while (i < e) {
+      const c = buf[i]!;
+      if (c < 0x80) {
+        if (c === 0x26 && ctx) {
+          o = reference1(buf, i, e, ctx, o);
+          if (o < 0) return plain(buf, s, e, ctx);
+          a = units;
+          i = after;
+          continue;
+        }
+        if (c < 0x20 ? c !== 0x0a && c !== 0x09 && c !== 0x0d : c === 0x7f) odd = true;
+        a[o++] = c;
+        i++;
+      } else if (c >= 0xe0) {
+        if (c < 0xf0) {
+          if (i + 2 >= e) return plain(buf, s, e, ctx);
+          const c1 = buf[i + 1]!;
+          const c2 = buf[i + 2]!;
+          const cp = ((c & 0x0f) << 12) | ((c1 & 0x3f) << 6) | (c2 & 0x3f);
+          if ((c1 & 0xc0) !== 0x80 || (c2 & 0xc0) !== 0x80 || cp < 0x800 || (cp >= 0xd800 && cp < 0xe000)) return plain(buf, s, e, ctx);
+          a[o++] = cp;
+          i += 3;
+        } else {
+          if (i + 3 >= e || c > 0xf4) return plain(buf, s, e, ctx);
+          const c1 = buf[i + 1]!;
+          const c2 = buf[i + 2]!;
+          const c3 = buf[i + 3]!;
+          if ((c1 & 0xc0) !== 0x80 || (c2 & 0xc0) !== 0x80 || (c3 & 0xc0) !== 0x80) return plain(buf, s, e, ctx);
+          const cp = ((c & 0x07) << 18) | ((c1 & 0x3f) << 12) | ((c2 & 0x3f) << 6) | (c3 & 0x3f);
+          if (cp < 0x10000 || cp > 0x10ffff) return plain(buf, s, e, ctx);
+          a[o++] = 0xd800 + ((cp - 0x10000) >> 10);
+          a[o++] = 0xdc00 + ((cp - 0x10000) & 0x3ff);
+          i += 4;
+        }
+      } else if (c >= 0xc2) {
+        if (i + 1 >= e) return plain(buf, s, e, ctx);
+        const c1 = buf[i + 1]!;
+        if ((c1 & 0xc0) !== 0x80) return plain(buf, s, e, ctx);
+        const cp = ((c & 0x1f) << 6) | (c1 & 0x3f);
+        if (cp <= 0x9f) odd = true;
+        a[o++] = cp;
+        i += 2;
+      } else return plain(buf, s, e, ctx);
+    }
   }
-  decoded.odd = odd;
+  decoded.odd = odd || refOdd;
   return o === 0 ? '' : view.ucs2Slice(0, o * 2);
 }
 

@@ -67,8 +67,31 @@ export function scanXml(buf: Buffer, from: number, h: XmlHandler): void {
   }
 }
 
+// Names and short attribute values repeat on every item (item, title, link, type="html"):
+// an ASCII string seen before is returned from this table instead of being decoded again.
+const SLOTS = 1024;
+type Latin1 = Buffer & { latin1Slice(start: number, end: number): string };
+const interned: string[] = new Array<string>(SLOTS).fill('');
+
 function readName(buf: Buffer, start: number, end: number): string {
-  return buf.toString('utf8', start, end);
+  const n = end - start;
+  if (n === 0 || n > 40) return buf.toString('utf8', start, end);
+  let h = n;
+  for (let i = start; i < end; i++) {
+    const c = buf[i]!;
+    if (c >= 0x80) return buf.toString('utf8', start, end);
+    h = (Math.imul(h, 31) + c) | 0;
+  }
+  const slot = (h ^ (h >>> 10)) & (SLOTS - 1);
+  const known = interned[slot]!;
+  if (known.length === n) {
+    let k = 0;
+    while (k < n && known.charCodeAt(k) === buf[start + k]) k++;
+    if (k === n) return known;
+  }
+  const s = (buf as Latin1).latin1Slice(start, end);
+  interned[slot] = s;
+  return s;
 }
 
 function endTag(buf: Buffer, lt: number, h: XmlHandler): number {
@@ -216,7 +239,7 @@ function startTag(buf: Buffer, lt: number, h: XmlHandler): number {
       if (isSpace(d) || d === EQ || d === GT || d === LT || (d === SLASH && buf[p + 1] === GT)) break;
       p++;
     }
-    const attrName = buf.toString('utf8', ns, p);
+    const attrName = readName(buf, ns, p);
     while (p < len && isSpace(buf[p]!)) p++;
     if (buf[p] !== EQ) {
       h.problem(`attribute ${attrName} without value in <${name}>`, ns);
@@ -233,7 +256,7 @@ function startTag(buf: Buffer, lt: number, h: XmlHandler): number {
         h.problem(`unterminated attribute value in <${name}>`, p);
         return len;
       }
-      raw = buf.toString('utf8', p + 1, end);
+      raw = readName(buf, p + 1, end);
       p = end + 1;
     } else {
       const vs = p;
@@ -242,7 +265,7 @@ function startTag(buf: Buffer, lt: number, h: XmlHandler): number {
         if (isSpace(d) || d === GT || d === LT) break;
         p++;
       }
-      raw = buf.toString('utf8', vs, p);
+      raw = readName(buf, vs, p);
       h.problem(`unquoted attribute value in <${name}>`, vs);
     }
     if (raw.indexOf('<') !== -1) h.problem(`"<" in attribute value in <${name}>`, p);

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isUtf8 } from 'node:buffer';
-import { decodeText, decoded } from '../../src/parse/utf8.ts';
+import { decodeText, decoded, tuning } from '../../src/parse/utf8.ts';
 import { DocEntities, decodeEntities, type EntityContext } from '../../src/parse/entities.ts';
 
 function context(): EntityContext & { problems: string[] } {
@@ -31,12 +31,19 @@ const odd = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]/;
 
 function check(bytes: Buffer, refs: boolean): void {
   const want = expected(bytes, refs);
-  // The fast loop for known-valid input runs wherever the promise holds.
-  for (const valid of isUtf8(bytes) ? [false, true] : [false]) {
-    const got = actual(bytes, refs, valid);
-    assert.equal(got.text, want.text, `text of ${bytes.toString('hex')} (refs ${refs}, valid ${valid})`);
-    assert.deepEqual(got.problems.sort(), want.problems.sort(), `problems of ${bytes.toString('hex')}`);
-    if (odd.test(got.text)) assert.ok(got.odd, `odd flag for ${JSON.stringify(got.text)}`);
+  // The loops for known-valid input (JavaScript, WebAssembly) run wherever the promise holds.
+  const modes = isUtf8(bytes) ? ['checked', 'valid', 'wasm'] : ['checked'];
+  const min = tuning.wasmMin;
+  try {
+    for (const mode of modes) {
+      tuning.wasmMin = mode === 'wasm' ? 0 : Infinity;
+      const got = actual(bytes, refs, mode !== 'checked');
+      assert.equal(got.text, want.text, `text of ${bytes.toString('hex')} (refs ${refs}, ${mode})`);
+      assert.deepEqual(got.problems.sort(), want.problems.sort(), `problems of ${bytes.toString('hex')} (${mode})`);
+      if (odd.test(got.text)) assert.ok(got.odd, `odd flag for ${JSON.stringify(got.text)} (${mode})`);
+    }
+  } finally {
+    tuning.wasmMin = min;
   }
 }
 
@@ -81,4 +88,12 @@ test('large nodes and long expansions are decoded completely', () => {
   check(big, true);
   const mid = Buffer.from('&me;'.repeat(50_000), 'utf8'); // expansion longer than the input
   check(mid, true);
+});
+
+test('the WebAssembly module is what utf8.wat compiles to', async () => {
+  // @ts-expect-error: a plain .mjs script without type declarations
+  const { compile, render } = await import('../../scripts/build-wasm.mjs');
+  const { readFile } = await import('node:fs/promises');
+  const committed = await readFile(new URL('../../src/parse/utf8-wasm.ts', import.meta.url), 'utf8');
+  assert.equal(committed, render(await compile()));
 });

@@ -258,23 +258,34 @@ export class Builder implements XmlHandler, EntityContext {
         ns.set(n === 'xmlns' ? '' : n.slice(6), attrs[i]!.value.trim());
       }
     }
-    const colon = qname.indexOf(':');
-    const prefix = colon === -1 ? '' : qname.slice(0, colon);
-    const local = colon === -1 ? qname : qname.slice(colon + 1);
-    // Element names are matched case-insensitively: feeds write pubDate, pubdate and PUBDATE.
-    const lname = local.toLowerCase();
+    let name = this.names.get(qname);
+    if (name === undefined) {
+      const colon = qname.indexOf(':');
+      const local = colon === -1 ? qname : qname.slice(colon + 1);
+      // Element names are matched case-insensitively: feeds write pubDate, pubdate and PUBDATE.
+      name = { prefix: colon === -1 ? '' : qname.slice(0, colon), local, lname: local.toLowerCase(), key: '', uri: undefined, atom: false, known: false };
+      if (this.names.size < 4096) this.names.set(qname, name);
+    }
+    const { prefix, local, lname } = name;
     const uri = this.lookupNs(prefix, ns);
     let key: string;
-    if (uri === undefined) {
-      // Undeclared prefix: read it by its conventional meaning when it has one.
-      if (prefix) this.problem(`undeclared namespace prefix "${prefix}"`, pos);
-      key = prefix ? `${prefix.toLowerCase()}:${lname}` : lname;
-    } else {
-      const known = knownPrefix(uri);
-      if (known === '' || !prefix && known === undefined) key = lname;
-      else if (known === 'atom') key = this.atom ? lname : 'atom:' + lname;
-      else if (known !== undefined) key = known + ':' + lname;
-      else key = `${prefix.toLowerCase()}:${lname}`;
+    if (uri === undefined && prefix) this.problem(`undeclared namespace prefix "${prefix}"`, pos);
+    if (name.known && name.uri === uri && name.atom === this.atom) key = name.key;
+    else {
+      if (uri === undefined) {
+        // Undeclared prefix: read it by its conventional meaning when it has one.
+        key = prefix ? `${prefix.toLowerCase()}:${lname}` : lname;
+      } else {
+        const known = knownPrefix(uri);
+        if (known === '' || !prefix && known === undefined) key = lname;
+        else if (known === 'atom') key = this.atom ? lname : 'atom:' + lname;
+        else if (known !== undefined) key = known + ':' + lname;
+        else key = `${prefix.toLowerCase()}:${lname}`;
+      }
+      name.key = key;
+      name.uri = uri;
+      name.atom = this.atom;
+      name.known = true;
     }
     const frame: Frame = { qname, key, kind: 'skip', attrs, ns, base: parent.base, lang: parent.lang };
     if (attrs.length) {
@@ -294,6 +305,9 @@ export class Builder implements XmlHandler, EntityContext {
     if (selfClosing) this.finish(frame);
     else this.pushFrame(frame);
   }
+
+  // Per element name: its parts, and the key last made of it under which namespace URI.
+  private readonly names = new Map<string, { prefix: string; local: string; lname: string; key: string; uri: string | undefined; atom: boolean; known: boolean }>();
 
   // Namespace scopes as one stack per prefix, so a lookup costs the same at any depth.
   private readonly scopes = new Map<string, string[]>();

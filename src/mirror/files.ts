@@ -1,14 +1,18 @@
 // New item files, written with the archive's atomic protocol (temporary file,
-// fsync, rename, fsync the directory), a batch at a time: the temporary files
-// of a batch are created with plain synchronous calls (tens of microseconds
-// each), their fsyncs issued all at once (the file system's journal commits
-// concurrent flushes together), then the renames, and one directory fsync makes
-// every rename of the call durable. While one batch's fsyncs are in flight the
-// next batch is rendered and written, so the CPU work hides the disk wait.
+// fsync, rename, fsync the directory) a batch at a time, off the main thread.
+//
+// The main thread renders the items and allocates their ids; a writer thread
+// (this module again, as a worker) creates the batch's temporary files with
+// plain synchronous calls, issues their fsyncs all at once (the journal commits
+// concurrent flushes together), renames them and fsyncs the directory, once per
+// batch. Meanwhile the main thread renders the next batches and stores the rows
+// of the batches already durable (onBatch), so the disk work and the system
+// calls overlap the CPU work of the ingest instead of adding to it.
 // Ids are allocated here, for every new file of the mirror, as the Archive
 // would (one scan of the site's directory, then counting down in memory).
 import fs from 'node:fs';
 import path from 'node:path';
+import { Worker, isMainThread, parentPort, workerData, type WorkerOptions } from 'node:worker_threads';
 import { FIRST_ID, itemFileName, renderItem, syncDir, tempName, type Archive, type ArchiveItem } from '../archive/index.ts';
 
 export class ArchiveIdError extends Error {
@@ -25,18 +29,162 @@ export interface Written {
   id: number;
 }
 
-interface Job {
-  i: number;
-  id: number;
-  file: string;
-  tmp: string;
-  fd: number;
+/** Files per batch: one directory fsync each; the batches in flight bound the open descriptors. */
+export const WRITE_BATCH = 128;
+/** Batches handed to the writer thread before the first is awaited. */
+const IN_FLIGHT = 3;
+const ROLE = 'feedmirror-item-writer';
+
+interface WireError {
+  name: string;
+  message: string;
+  code?: string;
 }
 
-/** Files created before their fsyncs are awaited: bounds the open descriptors (two batches in flight). */
-export const WRITE_BATCH = 128;
+interface BatchRequest {
+  seq: number;
+  dir: string;
+  /** Also fsync this directory (the site directory was just created in it). */
+  parent?: string;
+  jobs: { tmp: string; file: string; text: string }[];
+}
+
+interface BatchReply {
+  seq: number;
+  /** Per job: null when its file is in place. */
+  errors: (WireError | null)[];
+  /** The directory could not be flushed: the renames of the batch may not survive a crash. */
+  dirError?: WireError;
+}
+
+const wire = (e: unknown): WireError => {
+  const err = e as NodeJS.ErrnoException;
+  return { name: String(err?.name ?? 'Error'), message: String(err?.message ?? e), code: typeof err?.code === 'string' ? err.code : undefined };
+};
+
+const unwire = (w: WireError): Error => {
+  const e = new Error(w.message) as NodeJS.ErrnoException;
+  if (w.name !== 'Error') e.name = w.name;
+  if (w.code) e.code = w.code;
+  return e;
+};
 
 const fsync = (fd: number): Promise<void> => new Promise((ok, fail) => fs.fsync(fd, (e) => (e ? fail(e) : ok())));
+
+function closeQuietly(fd: number): void {
+  try {
+    fs.closeSync(fd);
+  } catch {
+    // Nothing more to do with it.
+  }
+}
+
+function removeQuietly(file: string): void {
+  try {
+    fs.rmSync(file, { force: true });
+  } catch {
+    // Left for the start-up cleanup (cleanupTemp).
+  }
+}
+
+/** The writer thread's part: create, fsync (all at once), rename, fsync the directory. */
+async function writeBatch(req: BatchRequest): Promise<BatchReply> {
+  const errors: (WireError | null)[] = req.jobs.map(() => null);
+  const fds = req.jobs.map((j, k) => {
+    let fd = -1;
+    try {
+      fd = fs.openSync(path.join(req.dir, j.tmp), 'wx', 0o644);
+      fs.writeSync(fd, j.text);
+      return fd;
+    } catch (e) {
+      errors[k] = wire(e);
+      if (fd >= 0) closeQuietly(fd);
+      removeQuietly(path.join(req.dir, j.tmp));
+      return -1;
+    }
+  });
+  // While these wait for the disk, the next batch's message is handled (its files created).
+  const synced = await Promise.all(fds.map((fd) => (fd < 0 ? undefined : fsync(fd).then(() => undefined, (e: unknown) => e))));
+  req.jobs.forEach((j, k) => {
+    const fd = fds[k];
+    if (fd < 0) return;
+    const tmp = path.join(req.dir, j.tmp);
+    try {
+      if (synced[k]) {
+        closeQuietly(fd);
+        throw synced[k];
+      }
+      fs.closeSync(fd);
+      fs.renameSync(tmp, path.join(req.dir, j.file));
+    } catch (e) {
+      errors[k] = wire(e);
+      removeQuietly(tmp);
+    }
+  });
+  const reply: BatchReply = { seq: req.seq, errors };
+  try {
+    // One flush of the directory makes every rename of the batch durable.
+    await syncDir(req.dir);
+    if (req.parent) await syncDir(req.parent);
+  } catch (e) {
+    reply.dirError = wire(e);
+  }
+  return reply;
+}
+
+if (!isMainThread && (workerData as { role?: string } | null)?.role === ROLE) {
+  const port = parentPort!;
+  port.on('message', (req: BatchRequest) => {
+    writeBatch(req).then(
+      (r) => port.postMessage(r),
+      (e: unknown) => port.postMessage({ seq: req.seq, errors: req.jobs.map(() => wire(e)) } satisfies BatchReply),
+    );
+  });
+}
+
+/** How to start this module as the writer thread; from source (tests), through tsx's loader, which workers do not inherit. */
+function entry(): [string | URL, WorkerOptions] {
+  const options = { workerData: { role: ROLE } };
+  if (!import.meta.url.endsWith('.ts')) return [new URL(import.meta.url), options];
+  const api = JSON.stringify(import.meta.resolve('tsx/esm/api'));
+  return [`import(${api}).then((tsx) => { tsx.register(); return import(${JSON.stringify(import.meta.url)}); })`, { ...options, eval: true }];
+}
+
+/** The process's writer thread, started on first use; it keeps the process alive only while it has work. */
+class WriterThread {
+  private worker: Worker;
+  private seq = 0;
+  private pending = new Map<number, { ok: (r: BatchReply) => void; fail: (e: Error) => void }>();
+
+  constructor() {
+    this.worker = new Worker(...entry());
+    this.worker.unref();
+    this.worker.on('message', (r: BatchReply) => {
+      const p = this.pending.get(r.seq);
+      this.pending.delete(r.seq);
+      if (!this.pending.size) this.worker.unref();
+      p?.ok(r);
+    });
+    const down = (e: Error): void => {
+      if (thread === this) thread = undefined;
+      for (const p of this.pending.values()) p.fail(e);
+      this.pending.clear();
+    };
+    this.worker.on('error', down);
+    this.worker.on('exit', (code) => down(new Error(`the item writer thread exited (code ${code})`)));
+  }
+
+  send(req: Omit<BatchRequest, 'seq'>): Promise<BatchReply> {
+    const seq = ++this.seq;
+    return new Promise((ok, fail) => {
+      this.pending.set(seq, { ok, fail });
+      this.worker.ref();
+      this.worker.postMessage({ ...req, seq });
+    });
+  }
+}
+
+let thread: WriterThread | undefined;
 
 export class ItemWriter {
   private ids = new Map<string, Promise<SiteIds>>();
@@ -67,43 +215,33 @@ export class ItemWriter {
   /**
    * Writes new item files into a site; `id` fixes an item's id (refused if taken).
    * Each entry gets its path, or the error that kept it from being written.
-   * Throws only when the directory cannot be created or flushed: files renamed
-   * by then are complete, and adopted at the next start (reconcile).
+   * `onBatch` is called (in order) with the indexes of each batch's items once
+   * their files are durable, while later batches are still being written.
+   * Throws when the directory cannot be created or flushed, or the writer
+   * thread fails: files renamed by then are complete, and adopted at the next
+   * start (reconcile); batches reported to onBatch before are durable.
    */
-  async write(site: string, items: readonly (ArchiveItem & { id?: number })[]): Promise<(Written | Error)[]> {
+  async write(
+    site: string,
+    items: readonly (ArchiveItem & { id?: number })[],
+    onBatch?: (done: readonly number[], out: readonly (Written | Error)[]) => void,
+  ): Promise<(Written | Error)[]> {
     const dir = this.archive.siteDir(site);
     const abs = path.join(this.archive.root, 'articles', dir);
     const ids = await this.siteIds(dir);
     const out: (Written | Error)[] = new Array(items.length);
     let made: boolean | undefined;
-    const failed = (j: Job, e: unknown): void => {
-      if (j.fd >= 0) {
-        try {
-          fs.closeSync(j.fd);
-        } catch {
-          // Closing is all that is left to do with it.
-        }
-        j.fd = -1;
-      }
-      try {
-        fs.rmSync(path.join(abs, j.tmp), { force: true });
-      } catch {
-        // Left for the start-up cleanup (cleanupTemp).
-      }
-      ids.used.delete(j.id);
-      out[j.i] = e as Error;
-    };
+    type Job = { i: number; id: number; tmp: string; file: string; text: string };
 
-    // Renders, allocates ids and creates the temporary files of items[from, to).
-    const create = (from: number, to: number): Job[] => {
+    // Renders items[from, to) and allocates their ids.
+    const prepare = (from: number, to: number): Job[] => {
       const jobs: Job[] = [];
       for (let i = from; i < to; i++) {
         const item = items[i];
-        let text: string;
-        let id: number;
         try {
           if (item.time === undefined) throw new ArchiveIdError('a new item needs a time');
-          text = renderItem(item); // validates before an id is spent
+          const text = renderItem(item); // validates before an id is spent
+          let id: number;
           if (item.id !== undefined) {
             if (!Number.isSafeInteger(item.id) || item.id < 0) throw new ArchiveIdError(`item id must be a non-negative integer, got ${String(item.id)}`);
             if (ids.used.has(item.id)) throw new ArchiveIdError(`${dir}: id ${item.id} is taken`);
@@ -114,64 +252,52 @@ export class ItemWriter {
             if (ids.next < 0) throw new ArchiveIdError(`${dir}: no ids left`);
             id = ids.next--;
           }
+          ids.used.add(id);
+          const file = itemFileName(id, item.title, this.archive.maxNameBytes);
+          jobs.push({ i, id, file, text, tmp: path.basename(tempName(file)) });
         } catch (e) {
           out[i] = e as Error;
-          continue;
-        }
-        ids.used.add(id);
-        const file = itemFileName(id, item.title, this.archive.maxNameBytes);
-        const j: Job = { i, id, file, tmp: path.basename(tempName(file)), fd: -1 };
-        // Before the first file: a directory that cannot be made fails the whole call.
-        made ??= makeDir(abs);
-        try {
-          j.fd = fs.openSync(path.join(abs, j.tmp), 'wx', 0o644);
-          fs.writeSync(j.fd, text);
-          jobs.push(j);
-        } catch (e) {
-          failed(j, e);
         }
       }
       return jobs;
     };
 
-    // Waits for a batch's fsyncs, then closes and renames what was flushed.
-    const finish = async (jobs: Job[], flushed: Promise<(Error | undefined)[]>): Promise<void> => {
-      const errors = await flushed;
-      jobs.forEach((j, k) => {
-        try {
-          if (errors[k]) throw errors[k];
-          const fd = j.fd;
-          j.fd = -1;
-          fs.closeSync(fd);
-          fs.renameSync(path.join(abs, j.tmp), path.join(abs, j.file));
+    const settle = async (b: { jobs: Job[]; reply: Promise<BatchReply> }): Promise<void> => {
+      const r = await b.reply;
+      const done: number[] = [];
+      b.jobs.forEach((j, k) => {
+        const e = r.errors[k];
+        if (e) {
+          ids.used.delete(j.id);
+          out[j.i] = unwire(e);
+        } else {
           out[j.i] = { path: `articles/${dir}/${j.file}`, id: j.id };
-        } catch (e) {
-          failed(j, e);
+          done.push(j.i);
         }
       });
+      if (r.dirError) throw unwire(r.dirError);
+      if (done.length) onBatch?.(done, out);
     };
 
-    let prev: { jobs: Job[]; flushed: Promise<(Error | undefined)[]> } | undefined;
+    const flight: { jobs: Job[]; reply: Promise<BatchReply> }[] = [];
     try {
       for (let from = 0; from < items.length; from += this.batch) {
-        const jobs = create(from, Math.min(items.length, from + this.batch));
-        const flushed = Promise.all(jobs.map((j) => fsync(j.fd).then(() => undefined, (e: Error) => e)));
-        // The previous batch's fsyncs ran while this one was rendered and written.
-        if (prev) await finish(prev.jobs, prev.flushed);
-        prev = { jobs, flushed };
+        const jobs = prepare(from, Math.min(items.length, from + this.batch));
+        if (!jobs.length) continue;
+        let parent: string | undefined;
+        if (made === undefined) {
+          made = makeDir(abs);
+          if (made) parent = path.dirname(abs);
+        }
+        const reply = (thread ??= new WriterThread()).send({ dir: abs, parent, jobs: jobs.map(({ tmp, file, text }) => ({ tmp, file, text })) });
+        flight.push({ jobs, reply });
+        if (flight.length >= IN_FLIGHT) await settle(flight.shift()!);
       }
-      if (prev) await finish(prev.jobs, prev.flushed);
+      while (flight.length) await settle(flight.shift()!);
     } finally {
-      // Reached with descriptors open only if something above threw: nothing of theirs was renamed.
-      if (prev) {
-        await prev.flushed;
-        for (const j of prev.jobs) if (j.fd >= 0) failed(j, new Error('not written'));
-      }
+      // Reached with batches in flight only if something above threw: let them finish before reporting.
+      await Promise.allSettled(flight.map((b) => b.reply));
     }
-    if (made === undefined) return out;
-    // One flush of the directory makes every rename of the call durable.
-    await syncDir(abs);
-    if (made) await syncDir(path.dirname(abs));
     return out;
   }
 }

@@ -7,7 +7,7 @@
 // can be redone and recognizes that it was done. So after a crash at any moment
 // nothing is half-written, nothing is stored twice, and what was not committed
 // is fetched again (the feed's validators are stored only after ingest returns).
-import { promises as fs } from 'node:fs';
+import { promises as fs, rmSync } from 'node:fs';
 import path from 'node:path';
 import { Archive, ArchiveFormatError, cleanupTemp, pickTime, publish, type ArchiveItem, type PublishResult } from '../archive/index.ts';
 import { cleanHtml, localizeImages, normalizeLink, type ImageOptions, type Rule } from '../content/index.ts';
@@ -16,7 +16,7 @@ import type { Feed, Item } from '../parse/index.ts';
 import { ItemStore, type Database, type ItemRow } from '../store/index.ts';
 import { indexItems, type IndexItem } from '../search/index.ts';
 import { contentHash, prepare, type Prepared } from './prepare.ts';
-import { ArchiveIdError, ItemWriter } from './files.ts';
+import { ArchiveIdError, ItemWriter, type Written } from './files.ts';
 import { loadPage, savePage, wantsPage, type FetchSettings, type FullText, type FulltextMode, type Outcome } from './fulltext.ts';
 
 export interface Log {
@@ -133,6 +133,13 @@ async function pool<T>(list: readonly T[], n: number, fn: (t: T) => Promise<void
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(n, list.length)) }, worker));
 }
+
+/**
+ * New rows per transaction: the rows of durable files are committed while the
+ * next files are written, in few transactions (each commit rewrites the index
+ * pages it touched, and the indexes are keyed by hashes).
+ */
+const STORE_BATCH = 512;
 
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
@@ -295,41 +302,83 @@ export class Mirror {
         for (const n of news) n.c = await this.localize(site, n.c, n.p.url);
         for (const r of [...revisions, ...restores]) r.c = await this.localize(site, r.c, r.p.url);
       }
+      // Rows are committed a batch at a time, as soon as the batch's files are durable
+      // (file first, row after), while the writer thread writes the next batches.
+      const written: NewOne[] = [];
+      const handed = new Set<number>();
+      const durable: NewOne[] = [];
+      let storeMs = 0;
+      const store = (batch: NewOne[]): void => {
+        const t = timings ? performance.now() : 0;
+        try {
+          this.db.transaction(() => {
+            for (const n of batch) {
+              n.id = this.items.insert({
+                site, feedId: target.feedId, guid: n.p.guid, link: n.p.link, url: n.p.url, title: n.p.title,
+                sourceHash: n.p.sourceHash, contentHash: n.c.contentHash, time: n.time, firstSeen: now,
+                archiveId: n.written!.id, path: n.written!.path,
+              });
+            }
+          }).immediate();
+          result.added += batch.length;
+          for (const n of batch) {
+            written.push(n);
+            this.keepPage(n.id!, pages.get(n.order));
+          }
+        } catch (e) {
+          // Without rows the files would be written again next time: take them back.
+          for (const n of batch) {
+            try {
+              rmSync(this.abs(n.written!.path), { force: true });
+            } catch {
+              // Adopted at the next start instead.
+            }
+            n.written = undefined;
+          }
+          fail(`store (${batch.length} items)`, e);
+        }
+        if (timings) storeMs += performance.now() - t;
+      };
       if (news.length) {
         try {
-          const out = await this.writer.write(site, news.map((n) => ({ time: n.time, title: n.p.title, url: n.p.url, html: n.c.html })));
+          const out = await this.writer.write(
+            site,
+            news.map((n) => ({ time: n.time, title: n.p.title, url: n.p.url, html: n.c.html })),
+            (done, res) => {
+              for (const k of done) {
+                news[k].written = res[k] as Written;
+                handed.add(k);
+                durable.push(news[k]);
+              }
+              if (durable.length >= STORE_BATCH) store(durable.splice(0));
+            },
+          );
+          if (durable.length) store(durable.splice(0));
           out.forEach((w, k) => {
             if (w instanceof Error) fail(news[k].p.url || news[k].p.title, w);
-            else news[k].written = w;
           });
         } catch (e) {
-          // The directory itself failed (created or flushed): whatever was renamed is adopted at the next start.
-          for (const n of news) n.written = undefined;
+          // The directory itself failed (created or flushed), or the writer thread: whatever was
+          // renamed and not stored is adopted at the next start.
+          const lost = news.length - handed.size;
           this.writer.forget(site);
-          fail(`${news.length} items`, e);
+          fail(`${lost} items`, e);
         }
       }
-      const written = news.filter((n) => n.written);
       const t2 = timings ? performance.now() : 0;
-      if (timings) timings.write += t2 - cleanMs - t1;
-      try {
-        this.db.transaction(() => {
-          for (const n of written) {
-            n.id = this.items.insert({
-              site, feedId: target.feedId, guid: n.p.guid, link: n.p.link, url: n.p.url, title: n.p.title,
-              sourceHash: n.p.sourceHash, contentHash: n.c.contentHash, time: n.time, firstSeen: now,
-              archiveId: n.written!.id, path: n.written!.path,
-            });
-          }
-          for (const t of touches) this.items.update(t.id, t.fields);
-        }).immediate();
-        result.added += written.length;
+      if (timings) {
+        timings.write += t2 - cleanMs - t1 - storeMs;
+        timings.store += storeMs;
+      }
+      if (touches.length) {
+        try {
+          this.db.transaction(() => {
+            for (const t of touches) this.items.update(t.id, t.fields);
+          }).immediate();
+        } catch (e) {
+          fail(`store (${touches.length} known items)`, e);
+        }
         if (timings) timings.store += performance.now() - t2;
-        for (const n of written) this.keepPage(n.id!, pages.get(n.order));
-      } catch (e) {
-        // Without rows the files would be written again next time: take them back.
-        await Promise.all(written.map((n) => fs.rm(this.abs(n.written!.path), { force: true }).catch(() => undefined)));
-        fail(`store (${written.length} items)`, e);
       }
 
       for (const r of restores) {

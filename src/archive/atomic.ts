@@ -13,7 +13,20 @@ export function tempName(file: string): string {
   let base = path.basename(file);
   // Keep the temporary name within the 255-byte limit of file systems.
   while (Buffer.byteLength(base, 'utf8') > 200) base = Array.from(base).slice(0, -1).join('');
-  return path.join(path.dirname(file), `.${base}.tmp-${process.pid}-${randomBytes(6).toString('hex')}`);
+  return path.join(path.dirname(file), `.${base}.tmp-${process.pid}-${randomHex12()}`);
+}
+
+// Random bytes drawn 1.5 KB at a time: one call per file costs more than the file's name.
+let randomPool = Buffer.alloc(0);
+let randomAt = 0;
+
+function randomHex12(): string {
+  if (randomAt + 6 > randomPool.length) {
+    randomPool = randomBytes(1536);
+    randomAt = 0;
+  }
+  randomAt += 6;
+  return randomPool.toString('hex', randomAt - 6, randomAt);
 }
 
 /** fsync a directory, so a rename in it is durable; a no-op where directories cannot be synced. */

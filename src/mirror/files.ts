@@ -215,90 +215,158 @@ export class ItemWriter {
   /**
    * Writes new item files into a site; `id` fixes an item's id (refused if taken).
    * Each entry gets its path, or the error that kept it from being written.
-   * `onBatch` is called (in order) with the indexes of each batch's items once
-   * their files are durable, while later batches are still being written.
-   * Throws when the directory cannot be created or flushed, or the writer
-   * thread fails: files renamed by then are complete, and adopted at the next
-   * start (reconcile); batches reported to onBatch before are durable.
+   * See WriteSession for onBatch and what a throw means.
    */
-  async write(
-    site: string,
-    items: readonly (ArchiveItem & { id?: number })[],
-    onBatch?: (done: readonly number[], out: readonly (Written | Error)[]) => void,
-  ): Promise<(Written | Error)[]> {
+  async write(site: string, items: readonly NewFile[], onBatch?: OnBatch): Promise<(Written | Error)[]> {
+    const s = await this.begin(site, onBatch);
+    for (const item of items) await s.add(item);
+    return s.end();
+  }
+
+  /** Starts writing new files into a site, item by item (the site's ids are read once). */
+  async begin(site: string, onBatch?: OnBatch): Promise<WriteSession> {
     const dir = this.archive.siteDir(site);
-    const abs = path.join(this.archive.root, 'articles', dir);
-    const ids = await this.siteIds(dir);
-    const out: (Written | Error)[] = new Array(items.length);
-    let made: boolean | undefined;
-    type Job = { i: number; id: number; tmp: string; file: string; text: string };
+    return new WriteSession(this.archive, dir, await this.siteIds(dir), this.batch, onBatch);
+  }
+}
 
-    // Renders items[from, to) and allocates their ids.
-    const prepare = (from: number, to: number): Job[] => {
-      const jobs: Job[] = [];
-      for (let i = from; i < to; i++) {
-        const item = items[i];
-        try {
-          if (item.time === undefined) throw new ArchiveIdError('a new item needs a time');
-          const text = renderItem(item); // validates before an id is spent
-          let id: number;
-          if (item.id !== undefined) {
-            if (!Number.isSafeInteger(item.id) || item.id < 0) throw new ArchiveIdError(`item id must be a non-negative integer, got ${String(item.id)}`);
-            if (ids.used.has(item.id)) throw new ArchiveIdError(`${dir}: id ${item.id} is taken`);
-            id = item.id;
-            if (id <= ids.next) ids.next = id - 1;
-          } else {
-            while (ids.used.has(ids.next)) ids.next--;
-            if (ids.next < 0) throw new ArchiveIdError(`${dir}: no ids left`);
-            id = ids.next--;
-          }
-          ids.used.add(id);
-          const file = itemFileName(id, item.title, this.archive.maxNameBytes);
-          jobs.push({ i, id, file, text, tmp: path.basename(tempName(file)) });
-        } catch (e) {
-          out[i] = e as Error;
-        }
-      }
-      return jobs;
-    };
+export type NewFile = ArchiveItem & { id?: number };
+export type OnBatch = (done: readonly number[], out: readonly (Written | Error)[]) => void;
 
-    const settle = async (b: { jobs: Job[]; reply: Promise<BatchReply> }): Promise<void> => {
-      const r = await b.reply;
-      const done: number[] = [];
-      b.jobs.forEach((j, k) => {
-        const e = r.errors[k];
-        if (e) {
-          ids.used.delete(j.id);
-          out[j.i] = unwire(e);
-        } else {
-          out[j.i] = { path: `articles/${dir}/${j.file}`, id: j.id };
-          done.push(j.i);
-        }
-      });
-      if (r.dirError) throw unwire(r.dirError);
-      if (done.length) onBatch?.(done, out);
-    };
+interface Job {
+  i: number;
+  id: number;
+  tmp: string;
+  file: string;
+  text: string;
+}
 
-    const flight: { jobs: Job[]; reply: Promise<BatchReply> }[] = [];
+/**
+ * New files of one site, handed over one at a time (in the order their ids are
+ * to count down) and written a batch at a time. `onBatch` is called, in order,
+ * with the indexes of each batch's items once their files are durable, while
+ * later batches are still being written. end() gives every item its path or its
+ * error; it throws when the directory cannot be created or flushed, or the
+ * writer thread fails: files renamed by then are complete, and adopted at the
+ * next start (reconcile); batches reported to onBatch before are durable.
+ */
+export class WriteSession {
+  private readonly abs: string;
+  private readonly out: (Written | Error)[] = [];
+  private items: NewFile[] = [];
+  private from = 0;
+  private made: boolean | undefined;
+  private readonly flight: { jobs: Job[]; reply: Promise<BatchReply> }[] = [];
+  private fatal: Error | undefined;
+
+  constructor(
+    private readonly archive: Archive,
+    private readonly dir: string,
+    private readonly ids: SiteIds,
+    private readonly batch: number,
+    private readonly onBatch?: OnBatch,
+  ) {
+    this.abs = path.join(archive.root, 'articles', dir);
+  }
+
+  /** Queues an item (its index is the number of items added before); writes a batch when one is full. */
+  async add(item: NewFile): Promise<void> {
+    this.items.push(item);
+    this.out.push(undefined as unknown as Written);
+    if (this.items.length >= this.batch) await this.dispatch();
+  }
+
+  /** Writes what is queued and waits for every batch. */
+  async end(): Promise<(Written | Error)[]> {
     try {
-      for (let from = 0; from < items.length; from += this.batch) {
-        const jobs = prepare(from, Math.min(items.length, from + this.batch));
-        if (!jobs.length) continue;
-        let parent: string | undefined;
-        if (made === undefined) {
-          made = makeDir(abs);
-          if (made) parent = path.dirname(abs);
-        }
-        const reply = (thread ??= new WriterThread()).send({ dir: abs, parent, jobs: jobs.map(({ tmp, file, text }) => ({ tmp, file, text })) });
-        flight.push({ jobs, reply });
-        if (flight.length >= IN_FLIGHT) await settle(flight.shift()!);
-      }
-      while (flight.length) await settle(flight.shift()!);
+      if (this.items.length) await this.dispatch();
+      while (this.flight.length && !this.fatal) await this.settle(this.flight.shift()!);
     } finally {
-      // Reached with batches in flight only if something above threw: let them finish before reporting.
-      await Promise.allSettled(flight.map((b) => b.reply));
+      // Batches still in flight only after a failure: let them finish before reporting.
+      await Promise.allSettled(this.flight.map((b) => b.reply));
     }
-    return out;
+    if (this.fatal) throw this.fatal;
+    return this.out;
+  }
+
+  /** Renders the queued items, allocates their ids, and hands them to the writer thread. */
+  private async dispatch(): Promise<void> {
+    const items = this.items;
+    const from = this.from;
+    this.items = [];
+    this.from += items.length;
+    if (this.fatal) {
+      items.forEach((_, k) => (this.out[from + k] = this.fatal!));
+      return;
+    }
+    const { ids, dir } = this;
+    const jobs: Job[] = [];
+    items.forEach((item, k) => {
+      const i = from + k;
+      try {
+        if (item.time === undefined) throw new ArchiveIdError('a new item needs a time');
+        const text = renderItem(item); // validates before an id is spent
+        let id: number;
+        if (item.id !== undefined) {
+          if (!Number.isSafeInteger(item.id) || item.id < 0) throw new ArchiveIdError(`item id must be a non-negative integer, got ${String(item.id)}`);
+          if (ids.used.has(item.id)) throw new ArchiveIdError(`${dir}: id ${item.id} is taken`);
+          id = item.id;
+          if (id <= ids.next) ids.next = id - 1;
+        } else {
+          while (ids.used.has(ids.next)) ids.next--;
+          if (ids.next < 0) throw new ArchiveIdError(`${dir}: no ids left`);
+          id = ids.next--;
+        }
+        ids.used.add(id);
+        const file = itemFileName(id, item.title, this.archive.maxNameBytes);
+        jobs.push({ i, id, file, text, tmp: path.basename(tempName(file)) });
+      } catch (e) {
+        this.out[i] = e as Error;
+      }
+    });
+    if (!jobs.length) return;
+    let parent: string | undefined;
+    try {
+      if (this.made === undefined) {
+        this.made = makeDir(this.abs);
+        if (this.made) parent = path.dirname(this.abs);
+      }
+    } catch (e) {
+      this.fatal = e as Error;
+      for (const j of jobs) {
+        ids.used.delete(j.id);
+        this.out[j.i] = this.fatal;
+      }
+      return;
+    }
+    const reply = (thread ??= new WriterThread()).send({ dir: this.abs, parent, jobs: jobs.map(({ tmp, file, text }) => ({ tmp, file, text })) });
+    reply.catch(() => undefined); // settled (and its failure reported) in order, by settle()
+    this.flight.push({ jobs, reply });
+    if (this.flight.length >= IN_FLIGHT) await this.settle(this.flight.shift()!);
+  }
+
+  private async settle(b: { jobs: Job[]; reply: Promise<BatchReply> }): Promise<void> {
+    let r: BatchReply;
+    try {
+      r = await b.reply;
+    } catch (e) {
+      this.fatal ??= e as Error;
+      for (const j of b.jobs) this.out[j.i] = this.fatal;
+      return;
+    }
+    const done: number[] = [];
+    b.jobs.forEach((j, k) => {
+      const e = r.errors[k];
+      if (e) {
+        this.ids.used.delete(j.id);
+        this.out[j.i] = unwire(e);
+      } else {
+        this.out[j.i] = { path: `articles/${this.dir}/${j.file}`, id: j.id };
+        done.push(j.i);
+      }
+    });
+    if (r.dirError) this.fatal ??= unwire(r.dirError);
+    else if (done.length) this.onBatch?.(done, this.out);
   }
 }
 

@@ -16,7 +16,7 @@ import type { Feed, Item } from '../parse/index.ts';
 import { ItemStore, type Database, type ItemRow } from '../store/index.ts';
 import { indexItems, type IndexItem } from '../search/index.ts';
 import { contentHash, prepare, type Prepared } from './prepare.ts';
-import { ArchiveIdError, ItemWriter, type Written } from './files.ts';
+import { ArchiveIdError, ItemWriter, type WriteSession, type Written } from './files.ts';
 import { loadPage, savePage, wantsPage, type FetchSettings, type FullText, type FulltextMode, type Outcome } from './fulltext.ts';
 
 export interface Log {
@@ -214,19 +214,17 @@ export class Mirror {
       }
       return c;
     };
-    // Oldest first: of two copies of an item, the original claims it (feeds list newest first).
-    const key = (i: number): number => {
-      const p = prepared[i];
-      const t = p?.published ?? p?.updated;
-      return typeof t === 'number' && Number.isFinite(t) ? t : Infinity;
-    };
-    const order = prepared.map((_, i) => i).sort((a, b) => key(a) - key(b) || b - a);
+    const now = this.now();
+    // Oldest first: of two copies of an item, the original claims it; and new items go
+    // to the writer in this order, so that ids (counting down) put the newest at the top.
+    // Feeds list newest first, so among equal times the later one is older.
+    const times = prepared.map((p) => (p ? pickTime(p, now, now) : 0));
+    const order = prepared.map((_, i) => i).sort((a, b) => times[a] - times[b] || b - a);
     const sites = new Map<string, Target>();
     for (const t of targets) {
       const dir = this.archive.siteDir(t.site);
       if (!sites.has(dir)) sites.set(dir, t);
     }
-    const now = this.now();
 
     for (const [site, target] of sites) {
       const seen = new Set<string>();
@@ -245,6 +243,68 @@ export class Mirror {
       };
 
       const t0 = timings ? performance.now() - cleanMs : 0;
+      // New items go to the writer as dedupe finds them; it writes them a batch at a time
+      // while dedupe goes on, and their rows are committed as soon as their files are
+      // durable (file first, row after), while the next files are being written.
+      const written: NewOne[] = [];
+      const handed = new Set<number>();
+      const durable: NewOne[] = [];
+      let storeMs = 0;
+      const store = (batch: NewOne[]): void => {
+        const t = timings ? performance.now() : 0;
+        try {
+          this.db.transaction(() => {
+            for (const n of batch) {
+              n.id = this.items.insert({
+                site, feedId: target.feedId, guid: n.p.guid, link: n.p.link, url: n.p.url, title: n.p.title,
+                sourceHash: n.p.sourceHash, contentHash: n.c.contentHash, time: n.time, firstSeen: now,
+                archiveId: n.written!.id, path: n.written!.path,
+              });
+            }
+          }).immediate();
+          result.added += batch.length;
+          for (const n of batch) {
+            written.push(n);
+            this.keepPage(n.id!, pages.get(n.order));
+          }
+        } catch (e) {
+          // Without rows the files would be written again next time: take them back.
+          for (const n of batch) {
+            try {
+              rmSync(this.abs(n.written!.path), { force: true });
+            } catch {
+              // Adopted at the next start instead.
+            }
+            n.written = undefined;
+          }
+          fail(`store (${batch.length} items)`, e);
+        }
+        if (timings) storeMs += performance.now() - t;
+      };
+      let session: WriteSession | undefined;
+      let writeMs = 0;
+      let broken: unknown;
+      const onBatch = (done: readonly number[], res: readonly (Written | Error)[]): void => {
+        for (const k of done) {
+          news[k].written = res[k] as Written;
+          handed.add(k);
+          durable.push(news[k]);
+        }
+        if (durable.length >= STORE_BATCH) store(durable.splice(0));
+      };
+      const toWriter = async (n: NewOne): Promise<void> => {
+        news.push(n);
+        if (broken) return;
+        const t = timings ? performance.now() : 0;
+        try {
+          session ??= await this.writer.begin(site, onBatch);
+          await session.add({ time: n.time, title: n.p.title, url: n.p.url, html: n.c.html });
+        } catch (e) {
+          broken = e;
+        }
+        if (timings) writeMs += performance.now() - t;
+      };
+
       for (const i of order) {
         const p = prepared[i];
         if (!p) continue;
@@ -286,88 +346,42 @@ export class Mirror {
             continue;
           }
           seen.add(`c${c.contentHash}`);
-          news.push({ p, c, time: pickTime(p, now, now), order: i });
+          const n: NewOne = { p, c, time: times[i], order: i };
+          // After the content hash: dedupe compares what the feed gave, not where its images went.
+          if (this.opts.archiveImages) n.c = await this.localize(site, n.c, n.p.url);
+          await toWriter(n);
         } catch (e) {
           fail(`item ${i + 1}`, e);
         }
       }
 
       const t1 = timings ? performance.now() - cleanMs : 0;
-      if (timings) timings.dedupe += t1 - t0;
-      // Oldest first, so that ids (counting down) put the newest at the top;
-      // feeds list newest first, so among equal times the later one is older.
-      news.sort((a, b) => a.time - b.time || b.order - a.order);
-      if (this.opts.archiveImages) {
-        // After the content hash: dedupe compares what the feed gave, not where its images went.
-        for (const n of news) n.c = await this.localize(site, n.c, n.p.url);
-        for (const r of [...revisions, ...restores]) r.c = await this.localize(site, r.c, r.p.url);
-      }
-      // Rows are committed a batch at a time, as soon as the batch's files are durable
-      // (file first, row after), while the writer thread writes the next batches.
-      const written: NewOne[] = [];
-      const handed = new Set<number>();
-      const durable: NewOne[] = [];
-      let storeMs = 0;
-      const store = (batch: NewOne[]): void => {
-        const t = timings ? performance.now() : 0;
+      if (this.opts.archiveImages) for (const r of [...revisions, ...restores]) r.c = await this.localize(site, r.c, r.p.url);
+      if (session) {
         try {
-          this.db.transaction(() => {
-            for (const n of batch) {
-              n.id = this.items.insert({
-                site, feedId: target.feedId, guid: n.p.guid, link: n.p.link, url: n.p.url, title: n.p.title,
-                sourceHash: n.p.sourceHash, contentHash: n.c.contentHash, time: n.time, firstSeen: now,
-                archiveId: n.written!.id, path: n.written!.path,
-              });
-            }
-          }).immediate();
-          result.added += batch.length;
-          for (const n of batch) {
-            written.push(n);
-            this.keepPage(n.id!, pages.get(n.order));
-          }
-        } catch (e) {
-          // Without rows the files would be written again next time: take them back.
-          for (const n of batch) {
-            try {
-              rmSync(this.abs(n.written!.path), { force: true });
-            } catch {
-              // Adopted at the next start instead.
-            }
-            n.written = undefined;
-          }
-          fail(`store (${batch.length} items)`, e);
-        }
-        if (timings) storeMs += performance.now() - t;
-      };
-      if (news.length) {
-        try {
-          const out = await this.writer.write(
-            site,
-            news.map((n) => ({ time: n.time, title: n.p.title, url: n.p.url, html: n.c.html })),
-            (done, res) => {
-              for (const k of done) {
-                news[k].written = res[k] as Written;
-                handed.add(k);
-                durable.push(news[k]);
-              }
-              if (durable.length >= STORE_BATCH) store(durable.splice(0));
-            },
-          );
-          if (durable.length) store(durable.splice(0));
+          const out = await session.end();
           out.forEach((w, k) => {
             if (w instanceof Error) fail(news[k].p.url || news[k].p.title, w);
           });
         } catch (e) {
-          // The directory itself failed (created or flushed), or the writer thread: whatever was
-          // renamed and not stored is adopted at the next start.
-          const lost = news.length - handed.size;
-          this.writer.forget(site);
-          fail(`${lost} items`, e);
+          broken ??= e;
         }
+      }
+      // Durable files, whatever happened to the batches after them.
+      if (durable.length) store(durable.splice(0));
+      if (broken) {
+        // The directory itself failed (created or flushed), or the writer thread: whatever was
+        // renamed and not stored is adopted at the next start.
+        this.writer.forget(site);
+        fail(`${news.length - handed.size} items`, broken);
       }
       const t2 = timings ? performance.now() : 0;
       if (timings) {
-        timings.write += t2 - cleanMs - t1 - storeMs;
+        // The main thread's time: dedupe, handing items to the writer (rendering, and waiting
+        // for it when it is behind), storing rows. The writer thread's disk work overlaps all three.
+        const end = t2 - cleanMs;
+        timings.dedupe += t1 - t0 - writeMs;
+        timings.write += writeMs + (end - t1) - storeMs;
         timings.store += storeMs;
       }
       if (touches.length) {

@@ -1,4 +1,5 @@
-// The batched writer of new item files: per-item errors inside a batch, ids, no temporary files left.
+// The batched writer of new item files: per-item errors inside a batch, ids, no temporary files left;
+// an ingest larger than a batch and a row transaction.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
@@ -7,6 +8,9 @@ import { join } from 'node:path';
 import { Archive, FIRST_ID, itemFileName } from '../../src/archive/index.ts';
 import { TEMP_NAME } from '../../src/archive/atomic.ts';
 import { ArchiveIdError, ItemWriter, type Written } from '../../src/mirror/files.ts';
+import { Mirror } from '../../src/mirror/index.ts';
+import { openStore } from '../../src/store/index.ts';
+import type { Item } from '../../src/parse/index.ts';
 
 function setup(t: TestContext): Archive {
   const dir = mkdtempSync(join(tmpdir(), 'fm-files-'));
@@ -59,4 +63,43 @@ test('a call whose items are all invalid creates no directory', async (t) => {
   assert.ok(out[0] instanceof ArchiveIdError);
   assert.throws(() => readdirSync(join(archive.root, 'articles', '空')), { code: 'ENOENT' });
   assert.throws(() => new ItemWriter(archive, 0), RangeError);
+});
+
+test('an ingest of 1,300 new items, duplicates among them: files and rows in step across write batches and row transactions', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'fm-files-'));
+  const db = openStore(join(dir, 'feedmirror.db'));
+  t.after(() => {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  const timings = { dedupe: 0, clean: 0, write: 0, store: 0 };
+  const mirror = new Mirror(db, join(dir, 'archive'), { now: () => Date.UTC(2025, 5, 1), timings, clean: (html) => html });
+  const base = Date.UTC(2025, 0, 1);
+  // Newest first, as feeds list them; every 10th item repeats the one before it under another guid (same link).
+  const items: Item[] = Array.from({ length: 1300 }, (_, k) => {
+    const n = k % 10 === 9 ? k - 1 : k;
+    return {
+      guid: `g${k}`, link: `https://n.example/${n}`, title: { value: `条目 ${n}`, type: 'text' }, content: [{ value: `<p>${n}</p>`, type: 'html' }],
+      published: base - n * 60_000, links: [], authors: [], contributors: [], categories: [], enclosures: [], media: [], thumbnails: [], itunes: {}, ext: [],
+    } as Item;
+  });
+  const r = await mirror.ingest(items, [{ site: 'S' }]);
+  assert.equal(r.added, 1170);
+  assert.equal(r.duplicates, 130);
+  assert.equal(r.failed, 0, r.errors.join('; '));
+  const rows = db.prepare('SELECT archive_id AS id, path, time FROM items ORDER BY archive_id').all() as { id: number; path: string; time: number }[];
+  assert.equal(rows.length, 1170);
+  const files = readdirSync(join(dir, 'archive', 'articles', 'S')).sort();
+  assert.deepEqual(files, rows.map((row) => row.path.slice('articles/S/'.length)).sort());
+  // Ids count down from the oldest: the newest item has the lowest id, and ids are consecutive.
+  assert.equal(rows[0].id, FIRST_ID - 1169);
+  assert.equal(rows[0].time, base);
+  assert.equal(rows[1169].id, FIRST_ID);
+  assert.ok(rows.every((row, k) => k === 0 || (row.id === rows[k - 1].id + 1 && row.time < rows[k - 1].time)));
+  // The stages add up to the main thread's time; each one took some.
+  assert.ok(timings.dedupe > 0 && timings.write > 0 && timings.store > 0, JSON.stringify(timings));
+  // Again: every item known, nothing written.
+  const again = await mirror.ingest(items, [{ site: 'S' }]);
+  assert.deepEqual([again.added, again.unchanged + again.duplicates], [0, 1300]);
+  assert.equal(readdirSync(join(dir, 'archive', 'articles', 'S')).length, 1170);
 });

@@ -31,8 +31,8 @@ export interface Written {
 
 /** Files per batch: one directory fsync each; the batches in flight bound the open descriptors. */
 export const WRITE_BATCH = 128;
-/** Batches handed to the writer thread before the first is awaited. */
-const IN_FLIGHT = 3;
+/** Batches handed to the writer thread before the oldest is awaited (up to 1,024 open files): each waits for its directory fsync. */
+const IN_FLIGHT = 8;
 const ROLE = 'feedmirror-item-writer';
 
 interface WireError {

@@ -51,7 +51,13 @@ function viaWasm(w: Utf8Wasm, buf: Buffer, s: number, e: number, refs: boolean):
   const need = out + 2 * n + 8;
   if (mem8.length < need) {
     const have = w.memory.buffer.byteLength;
-    if (have < need) w.memory.grow(Math.ceil((need - have) / 65536));
+    if (have < need) {
+      try {
+        w.memory.grow(Math.ceil((need - have) / 65536));
+      } catch {
+        return undefined; // no memory for it: the JavaScript loop needs less
+      }
+    }
     mem8 = new Uint8Array(w.memory.buffer);
     memView = Buffer.from(w.memory.buffer) as typeof view;
   }

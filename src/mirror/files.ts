@@ -1,11 +1,11 @@
 // New item files, written with the archive's atomic protocol (temporary file,
 // fsync, rename, fsync the directory) a batch at a time, off the main thread.
 //
-// The main thread renders the items and allocates their ids; a writer thread
-// (this module again, as a worker) creates the batch's temporary files with
+// The main thread allocates the items' ids; a writer thread (this module
+// again, as a worker) renders them and creates the batch's temporary files with
 // plain synchronous calls, issues their fsyncs all at once (the journal commits
 // concurrent flushes together), renames them and fsyncs the directory, once per
-// batch. Meanwhile the main thread renders the next batches and stores the rows
+// batch. Meanwhile the main thread goes on with the next items and stores the rows
 // of the batches already durable (onBatch), so the disk work and the system
 // calls overlap the CPU work of the ingest instead of adding to it.
 // Ids are allocated here, for every new file of the mirror, as the Archive
@@ -13,7 +13,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Worker, isMainThread, parentPort, workerData, type WorkerOptions } from 'node:worker_threads';
-import { FIRST_ID, itemFileName, renderItem, syncDir, tempName, type Archive, type ArchiveItem } from '../archive/index.ts';
+import { ArchiveFormatError, FIRST_ID, itemFileName, renderItem, syncDir, tempName, type Archive, type ArchiveItem } from '../archive/index.ts';
 
 export class ArchiveIdError extends Error {
   override name = 'ArchiveIdError';
@@ -46,13 +46,16 @@ interface BatchRequest {
   dir: string;
   /** Also fsync this directory (the site directory was just created in it). */
   parent?: string;
-  jobs: { tmp: string; file: string; text: string }[];
+  maxNameBytes: number;
+  jobs: { id: number; time: number; title: string; url: string; html: string }[];
 }
 
 interface BatchReply {
   seq: number;
   /** Per job: null when its file is in place. */
   errors: (WireError | null)[];
+  /** Per job: the file's name. */
+  files: string[];
   /** The directory could not be flushed: the renames of the batch may not survive a crash. */
   dirError?: WireError;
 }
@@ -87,41 +90,44 @@ function removeQuietly(file: string): void {
   }
 }
 
-/** The writer thread's part: create, fsync (all at once), rename, fsync the directory. */
+/** The writer thread's part: render, create, fsync (all at once), rename, fsync the directory. */
 async function writeBatch(req: BatchRequest): Promise<BatchReply> {
   const errors: (WireError | null)[] = req.jobs.map(() => null);
+  const files = req.jobs.map((j) => itemFileName(j.id, j.title, req.maxNameBytes));
+  const temps = files.map((f) => path.basename(tempName(f)));
   const fds = req.jobs.map((j, k) => {
     let fd = -1;
     try {
-      fd = fs.openSync(path.join(req.dir, j.tmp), 'wx', 0o644);
-      fs.writeSync(fd, j.text);
+      const text = renderItem(j);
+      fd = fs.openSync(path.join(req.dir, temps[k]), 'wx', 0o644);
+      fs.writeSync(fd, text);
       return fd;
     } catch (e) {
       errors[k] = wire(e);
       if (fd >= 0) closeQuietly(fd);
-      removeQuietly(path.join(req.dir, j.tmp));
+      removeQuietly(path.join(req.dir, temps[k]));
       return -1;
     }
   });
   // While these wait for the disk, the next batch's message is handled (its files created).
   const synced = await Promise.all(fds.map((fd) => (fd < 0 ? undefined : fsync(fd).then(() => undefined, (e: unknown) => e))));
-  req.jobs.forEach((j, k) => {
+  req.jobs.forEach((_, k) => {
     const fd = fds[k];
     if (fd < 0) return;
-    const tmp = path.join(req.dir, j.tmp);
+    const tmp = path.join(req.dir, temps[k]);
     try {
       if (synced[k]) {
         closeQuietly(fd);
         throw synced[k];
       }
       fs.closeSync(fd);
-      fs.renameSync(tmp, path.join(req.dir, j.file));
+      fs.renameSync(tmp, path.join(req.dir, files[k]));
     } catch (e) {
       errors[k] = wire(e);
       removeQuietly(tmp);
     }
   });
-  const reply: BatchReply = { seq: req.seq, errors };
+  const reply: BatchReply = { seq: req.seq, errors, files };
   try {
     // One flush of the directory makes every rename of the batch durable.
     await syncDir(req.dir);
@@ -137,7 +143,7 @@ if (!isMainThread && (workerData as { role?: string } | null)?.role === ROLE) {
   port.on('message', (req: BatchRequest) => {
     writeBatch(req).then(
       (r) => port.postMessage(r),
-      (e: unknown) => port.postMessage({ seq: req.seq, errors: req.jobs.map(() => wire(e)) } satisfies BatchReply),
+      (e: unknown) => port.postMessage({ seq: req.seq, errors: req.jobs.map(() => wire(e)), files: [] } satisfies BatchReply),
     );
   });
 }
@@ -236,9 +242,7 @@ export type OnBatch = (done: readonly number[], out: readonly (Written | Error)[
 interface Job {
   i: number;
   id: number;
-  tmp: string;
-  file: string;
-  text: string;
+  item: { id: number; time: number; title: string; url: string; html: string };
 }
 
 /**
@@ -305,7 +309,7 @@ export class WriteSession {
       const i = from + k;
       try {
         if (item.time === undefined) throw new ArchiveIdError('a new item needs a time');
-        const text = renderItem(item); // validates before an id is spent
+        checkItem(item); // before an id is spent
         let id: number;
         if (item.id !== undefined) {
           if (!Number.isSafeInteger(item.id) || item.id < 0) throw new ArchiveIdError(`item id must be a non-negative integer, got ${String(item.id)}`);
@@ -318,8 +322,7 @@ export class WriteSession {
           id = ids.next--;
         }
         ids.used.add(id);
-        const file = itemFileName(id, item.title, this.archive.maxNameBytes);
-        jobs.push({ i, id, file, text, tmp: path.basename(tempName(file)) });
+        jobs.push({ i, id, item: { id, time: item.time, title: item.title, url: item.url, html: item.html } });
       } catch (e) {
         this.out[i] = e as Error;
       }
@@ -339,7 +342,7 @@ export class WriteSession {
       }
       return;
     }
-    const reply = (thread ??= new WriterThread()).send({ dir: this.abs, parent, jobs: jobs.map(({ tmp, file, text }) => ({ tmp, file, text })) });
+    const reply = (thread ??= new WriterThread()).send({ dir: this.abs, parent, maxNameBytes: this.archive.maxNameBytes, jobs: jobs.map((j) => j.item) });
     reply.catch(() => undefined); // settled (and its failure reported) in order, by settle()
     this.flight.push({ jobs, reply });
     if (this.flight.length >= IN_FLIGHT) await this.settle(this.flight.shift()!);
@@ -361,12 +364,25 @@ export class WriteSession {
         this.ids.used.delete(j.id);
         this.out[j.i] = unwire(e);
       } else {
-        this.out[j.i] = { path: `articles/${this.dir}/${j.file}`, id: j.id };
+        this.out[j.i] = { path: `articles/${this.dir}/${r.files[k]}`, id: j.id };
         done.push(j.i);
       }
     });
     if (r.dirError) this.fatal ??= unwire(r.dirError);
     else if (done.length) this.onBatch?.(done, this.out);
+  }
+}
+
+/**
+ * The checks renderItem makes (it runs in the writer thread, once the id is
+ * allocated), so that an item it would refuse spends no id.
+ */
+function checkItem(item: ArchiveItem): void {
+  if (typeof item.title !== 'string' || typeof item.url !== 'string' || typeof item.html !== 'string') {
+    throw new ArchiveFormatError('renderItem: title, url and html must be strings');
+  }
+  if (item.time !== undefined && !Number.isSafeInteger(item.time)) {
+    throw new ArchiveFormatError(`renderItem: time must be an integer number of milliseconds, got ${String(item.time)}`);
   }
 }
 

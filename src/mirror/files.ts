@@ -90,6 +90,39 @@ function removeQuietly(file: string): void {
   }
 }
 
+/**
+ * fsyncs a directory for everything renamed in it before the call: a flush
+ * already running may have missed those renames, so callers wait for the next
+ * one, which serves all of them (the batches in flight share flushes instead
+ * of taking turns on the thread pool).
+ */
+const dirSyncs = new Map<string, { waiting: { ok: () => void; fail: (e: unknown) => void }[] }>();
+
+function dirSync(dir: string): Promise<void> {
+  return new Promise((ok, fail) => {
+    let d = dirSyncs.get(dir);
+    if (d) {
+      d.waiting.push({ ok, fail });
+      return;
+    }
+    d = { waiting: [{ ok, fail }] };
+    dirSyncs.set(dir, d);
+    const state = d;
+    void (async () => {
+      while (state.waiting.length) {
+        const now = state.waiting.splice(0);
+        try {
+          await syncDir(dir);
+          for (const w of now) w.ok();
+        } catch (e) {
+          for (const w of now) w.fail(e);
+        }
+      }
+      dirSyncs.delete(dir);
+    })();
+  });
+}
+
 /** The writer thread's part: render, create, fsync (all at once), rename, fsync the directory. */
 async function writeBatch(req: BatchRequest): Promise<BatchReply> {
   const errors: (WireError | null)[] = req.jobs.map(() => null);
@@ -130,7 +163,7 @@ async function writeBatch(req: BatchRequest): Promise<BatchReply> {
   const reply: BatchReply = { seq: req.seq, errors, files };
   try {
     // One flush of the directory makes every rename of the batch durable.
-    await syncDir(req.dir);
+    await dirSync(req.dir);
     if (req.parent) await syncDir(req.parent);
   } catch (e) {
     reply.dirError = wire(e);

@@ -2,11 +2,9 @@
 // categories, with stable integer ids), item pages by keyset on the item id
 // (= crawl order, the primary key: no sort, no scan, however deep), state
 // changes, and item HTML through the reader's image rewriting and sanitizer.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Statement } from 'better-sqlite3';
-import { readItem } from '../archive/index.ts';
-import { cleanHtml, type ImageOptions } from '../content/index.ts';
+import type { ImageOptions } from '../content/index.ts';
+import { Lru, Served } from '../publish/index.ts';
 import type { Database } from '../store/index.ts';
 
 export interface SyncOptions {
@@ -93,36 +91,17 @@ interface Raw {
 const WHEN = 'coalesce(i.time, i.first_seen)';
 export const MAX_IDS = 10_000;
 
-class Lru<V> {
-  private map = new Map<string, V>();
-  constructor(private readonly max: number) {}
-  get(k: string): V | undefined {
-    const v = this.map.get(k);
-    if (v !== undefined) {
-      this.map.delete(k);
-      this.map.set(k, v);
-    }
-    return v;
-  }
-  set(k: string, v: V): void {
-    this.map.delete(k);
-    this.map.set(k, v);
-    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value as string);
-  }
-}
-
 export class Sync {
-  private readonly root: string;
+  private readonly served: Served;
   private readonly stmts = new Map<string, Statement<unknown[]>>();
-  private readonly html = new Lru<string>(2000);
   private readonly labelIds = new Map<string, number>();
   private readonly counts = new Lru<{ max: number; n: number; at: number }>(500);
   private unreadCache?: { at: number; rows: { site: string; feed_id: number | null; n: number; newest: number }[] };
   private totalCache?: { max: number; n: number; at: number };
   private feedCache?: { at: number; list: FeedView[]; byKey: Map<string, FeedView>; bySite: Map<string, FeedView> };
 
-  constructor(readonly db: Database, private readonly opts: SyncOptions) {
-    this.root = path.resolve(opts.root);
+  constructor(readonly db: Database, opts: SyncOptions) {
+    this.served = new Served({ root: opts.root, images: opts.images, cache: 2000 });
   }
 
   private prepare(sql: string): Statement<unknown[]> {
@@ -346,21 +325,12 @@ export class Sync {
 
   /** The item's HTML as the reader shows it: images rewritten, sanitized again. '' if the file is gone. */
   content(item: ItemView): string {
-    const key = `${item.id}:${item.contentHash}`;
-    const hit = this.html.get(key);
-    if (hit !== undefined) return hit;
-    const abs = path.resolve(this.root, item.path);
-    // The path comes from our own index, but never let it leave the archive.
-    if (!abs.startsWith(this.root + path.sep)) return '';
-    let html = '';
     try {
-      const file = readItem(new TextDecoder('utf-8', { fatal: false }).decode(readFileSync(abs)));
-      html = cleanHtml(file.html, { baseUrl: item.url, steps: ['images', 'sanitize'], images: this.opts.images });
+      return this.served.html(item) ?? '';
     } catch {
+      // Clients get the item without its body rather than a failed page (a bad image template throws).
       return '';
     }
-    this.html.set(key, html);
-    return html;
   }
 
   /** Sets read and/or starred on existing items; returns how many rows changed. */

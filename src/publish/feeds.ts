@@ -2,12 +2,10 @@
 // read from the archive and made safe to leave feedmirror (images per the image
 // mode, sanitized), in one format-neutral document that rss/atom/json write out.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { readItem } from '../archive/index.ts';
-import { cleanHtml, type ImageOptions } from '../content/index.ts';
+import type { ImageOptions } from '../content/index.ts';
 import { search } from '../search/index.ts';
 import type { Database } from '../store/index.ts';
+import { Served } from './served.ts';
 
 export type Selection =
   | { kind: 'all' }
@@ -148,22 +146,15 @@ export function selectionId(sel: Selection): string {
   return `tag:feedmirror,2024:feed/${rest}`;
 }
 
-/** Reads an archive file by its path in the index; never outside the archive. */
-function readEntry(root: string, rel: string): { title: string; html: string } | undefined {
-  const abs = path.resolve(root, rel);
-  if (!abs.startsWith(path.resolve(root) + path.sep)) return undefined;
-  try {
-    return readItem(new TextDecoder('utf-8', { fatal: false }).decode(readFileSync(abs)));
-  } catch {
-    return undefined;
-  }
-}
-
-/** The entry for one index row, or undefined when its file is gone or unreadable. */
-export function entryOf(r: Row, root: string, images: ImageOptions | undefined): FeedEntry | undefined {
-  const file = readEntry(root, r.path);
-  if (!file) return undefined;
-  const html = cleanHtml(file.html, { baseUrl: r.url, steps: ['images', 'sanitize'], images });
+/**
+ * The entry for one index row, or undefined when its file is gone or unreadable.
+ * `from`: the archive as served, or its root (with the image options).
+ */
+export function entryOf(r: Row, from: Served | string, images?: ImageOptions): FeedEntry | undefined {
+  const served = typeof from === 'string' ? new Served({ root: from, images }) : from;
+  const read = served.read(r);
+  if (!read) return undefined;
+  const { file, html } = read;
   // Dates JavaScript can hold (a hand-edited index must not make an "Invalid Date").
   const ok = (ms: number | null): ms is number => typeof ms === 'number' && Number.isFinite(ms) && Math.abs(ms) <= 8.64e15;
   const published = ok(r.time) ? r.time : ok(r.first_seen) ? r.first_seen : 0;
@@ -191,9 +182,10 @@ export function clampLimit(limit: number | undefined): number {
 
 /** The document of rows already selected (the route computes its validators from the rows first). */
 export function feedOf(sel: Selection, rows: Row[], opts: FeedOptions): FeedDoc {
+  const served = new Served({ root: opts.root, images: opts.images });
   const entries: FeedEntry[] = [];
   for (const r of rows) {
-    const e = entryOf(r, opts.root, opts.images);
+    const e = entryOf(r, served);
     if (e) entries.push(e);
   }
   return {

@@ -1,11 +1,9 @@
 // What the reader pages show, read from the store and the archive files.
 // Lists page by keyset (when, id) on the items_when indexes: a page deep in a
 // 100,000-item archive costs what the first one does.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { decodeHTML } from 'entities';
-import { readItem, type ArchiveItem } from '../archive/index.ts';
-import { cleanHtml, type ImageOptions } from '../content/index.ts';
+import type { ImageOptions } from '../content/index.ts';
+import { Served } from '../publish/index.ts';
 import type { Statement } from 'better-sqlite3';
 import { ItemStore, type Database, type ItemRow } from '../store/index.ts';
 
@@ -109,35 +107,15 @@ export interface ReaderOptions {
   countsTtl?: number;
 }
 
-/** Small LRU: Map keeps insertion order. */
-class Lru<V> {
-  private map = new Map<string, V>();
-  constructor(private readonly max: number) {}
-  get(k: string): V | undefined {
-    const v = this.map.get(k);
-    if (v !== undefined) {
-      this.map.delete(k);
-      this.map.set(k, v);
-    }
-    return v;
-  }
-  set(k: string, v: V): void {
-    this.map.delete(k);
-    this.map.set(k, v);
-    if (this.map.size > this.max) this.map.delete(this.map.keys().next().value as string);
-  }
-}
-
 export class Reader {
   readonly items: ItemStore;
-  private readonly root: string;
+  private readonly served: Served;
   private counts?: { at: number; value: SiteCount[] };
-  private readonly articles = new Lru<string>(256);
   private readonly stmts = new Map<string, Statement<unknown[]>>();
 
   constructor(readonly db: Database, private readonly opts: ReaderOptions) {
     this.items = new ItemStore(db);
-    this.root = path.resolve(opts.root);
+    this.served = new Served({ root: opts.root, images: opts.images, cache: 256 });
   }
 
   private prepare(sql: string): Statement<unknown[]> {
@@ -200,7 +178,7 @@ export class Reader {
     let excerpt = r.excerpt;
     if (excerpt === null) {
       // Filled on first sight and kept: the next list of the same items reads no file.
-      const item = this.readFile(r.path);
+      const item = this.served.file(r.path);
       excerpt = item ? textOf(item.html) : '';
       if (item) {
         try {
@@ -211,18 +189,6 @@ export class Reader {
       }
     }
     return { id: r.id, site: r.site, title: r.title, url: r.url, when: r.w, read: r.read === 1, starred: r.starred === 1, excerpt };
-  }
-
-  /** The archive file of an item; undefined if it is gone or unreadable. */
-  readFile(rel: string): ArchiveItem | undefined {
-    const abs = path.resolve(this.root, rel);
-    // The path comes from our own index, but never let it leave the archive.
-    if (!abs.startsWith(this.root + path.sep)) return undefined;
-    try {
-      return readItem(new TextDecoder('utf-8', { fatal: false }).decode(readFileSync(abs)));
-    } catch {
-      return undefined;
-    }
   }
 
   /** Items and unread items per site; cached briefly (the list beside every page). */
@@ -246,17 +212,8 @@ export class Reader {
     const r = this.prepare(`SELECT ${COLUMNS} FROM items i ${JOINS} WHERE i.id = ? AND i.missing = 0`).get(id) as Raw | undefined;
     if (!r) return undefined;
     const row = this.items.get(id) as ItemRow;
-    const key = `${r.id}:${r.content_hash}`;
-    let html = this.articles.get(key);
-    let file: ArchiveItem | undefined;
-    if (html === undefined) {
-      file = this.readFile(r.path);
-      if (!file) return undefined;
-      // The archive holds cleaned HTML; sanitizing again on the way out means a
-      // hand-edited or older file cannot carry script to the reader either.
-      html = cleanHtml(file.html, { baseUrl: r.url, steps: ['images', 'sanitize'], images: this.opts.images });
-      this.articles.set(key, html);
-    }
+    const html = this.served.html({ id: r.id, contentHash: r.content_hash, path: r.path, url: r.url });
+    if (html === undefined) return undefined;
     const older = this.prepare(`SELECT i.id FROM items i WHERE i.missing = 0 AND ${after(false)} ORDER BY ${WHEN} DESC, i.id DESC LIMIT 1`).pluck().get({ w: r.w, id: r.id }) as number | undefined;
     const newer = this.prepare(`SELECT i.id FROM items i WHERE i.missing = 0 AND ${after(true)} ORDER BY ${WHEN} ASC, i.id ASC LIMIT 1`).pluck().get({ w: r.w, id: r.id }) as number | undefined;
     const item = this.toItem(r);

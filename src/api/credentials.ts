@@ -4,6 +4,7 @@
 // request checks it) and as md5(username:password), which Fever clients send.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Database } from '../store/index.ts';
+import { Throttle } from '../throttle/index.ts';
 
 export const ACCOUNT = 'admin';
 
@@ -38,9 +39,11 @@ export interface CredentialInfo extends ApiAccount {
 }
 
 export class Credentials {
-  private failures = new Map<string, { count: number; since: number }>();
+  private readonly throttle: Throttle;
 
-  constructor(readonly db: Database, private readonly now: () => number = Date.now) {}
+  constructor(readonly db: Database, private readonly now: () => number = Date.now) {
+    this.throttle = new Throttle({ limit: 20, now });
+  }
 
   info(account = ACCOUNT): CredentialInfo | undefined {
     return this.db.prepare('SELECT account, username, created FROM api_credentials WHERE account = ?').get(account) as CredentialInfo | undefined;
@@ -103,19 +106,10 @@ export class Credentials {
 
   /** Too many wrong credentials from one address lately. */
   throttled(ip: string): boolean {
-    const f = this.failures.get(ip);
-    if (!f) return false;
-    if (this.now() - f.since > 15 * 60_000) {
-      this.failures.delete(ip);
-      return false;
-    }
-    return f.count >= 20;
+    return this.throttle.throttled(ip);
   }
 
   failed(ip: string): void {
-    const f = this.failures.get(ip) ?? { count: 0, since: this.now() };
-    f.count++;
-    this.failures.set(ip, f);
-    if (this.failures.size > 10_000) this.failures.delete(this.failures.keys().next().value as string);
+    this.throttle.failed(ip);
   }
 }

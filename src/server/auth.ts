@@ -2,6 +2,7 @@
 // a CSRF token per session, and a brake on password guessing.
 import { createHash, randomBytes, scrypt as scryptCb, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import type { Database } from '../store/index.ts';
+import { Throttle } from '../throttle/index.ts';
 
 const ADMIN = 'admin';
 const KEYLEN = 32;
@@ -48,11 +49,12 @@ export interface AuthOptions {
 export class Auth {
   readonly sessionTtl: number;
   private readonly now: () => number;
-  private failures = new Map<string, { count: number; since: number }>();
+  private readonly throttle: Throttle;
 
   constructor(readonly db: Database, opts: AuthOptions = {}) {
     this.sessionTtl = opts.sessionTtl ?? 30 * 86_400_000;
     this.now = opts.now ?? Date.now;
+    this.throttle = new Throttle({ limit: 10, now: this.now });
   }
 
   hasAdmin(): boolean {
@@ -87,13 +89,7 @@ export class Auth {
 
   /** Too many wrong passwords from one address lately: wait. */
   throttled(ip: string): boolean {
-    const f = this.failures.get(ip);
-    if (!f) return false;
-    if (this.now() - f.since > 15 * 60_000) {
-      this.failures.delete(ip);
-      return false;
-    }
-    return f.count >= 10;
+    return this.throttle.throttled(ip);
   }
 
   /** Checks the password; returns a new session's token, or undefined. */
@@ -101,13 +97,10 @@ export class Auth {
     const row = this.db.prepare('SELECT password FROM reader_accounts WHERE name = ?').get(ADMIN) as { password: string } | undefined;
     const ok = !!row && typeof password === 'string' && password.length <= 1024 && (await verifyPassword(password, row.password));
     if (!ok) {
-      const f = this.failures.get(ip) ?? { count: 0, since: this.now() };
-      f.count++;
-      this.failures.set(ip, f);
-      if (this.failures.size > 10_000) this.failures.delete(this.failures.keys().next().value as string);
+      this.throttle.failed(ip);
       return undefined;
     }
-    this.failures.delete(ip);
+    this.throttle.clear(ip);
     const now = this.now();
     this.db.prepare('DELETE FROM reader_sessions WHERE expires <= ?').run(now);
     const token = randomBytes(32).toString('base64url');

@@ -6,6 +6,7 @@ import type { ImageOptions } from '../content/index.ts';
 import { Served } from '../publish/index.ts';
 import type { Statement } from 'better-sqlite3';
 import { ItemStore, type Database, type ItemRow } from '../store/index.ts';
+import type { EntryView } from '../web/index.ts';
 
 export interface Cursor {
   when: number;
@@ -19,16 +20,8 @@ export type Scope =
   /** [from, to) in epoch ms. */
   | { kind: 'range'; from: number; to: number };
 
-export interface ListItem {
-  id: number;
-  site: string;
-  title: string;
-  url: string;
-  when: number;
-  read: boolean;
-  starred: boolean;
-  excerpt: string;
-}
+/** An item in a list: what the page's entry shows, without the search highlights. */
+export type ListItem = Omit<EntryView, 'snippet' | 'titleHtml'>;
 
 export interface Page {
   items: ListItem[];

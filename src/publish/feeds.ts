@@ -146,12 +146,8 @@ export function selectionId(sel: Selection): string {
   return `tag:feedmirror,2024:feed/${rest}`;
 }
 
-/**
- * The entry for one index row, or undefined when its file is gone or unreadable.
- * `from`: the archive as served, or its root (with the image options).
- */
-export function entryOf(r: Row, from: Served | string, images?: ImageOptions): FeedEntry | undefined {
-  const served = typeof from === 'string' ? new Served({ root: from, images }) : from;
+/** The entry for one index row, or undefined when its file is gone or unreadable. */
+export function entryOf(r: Row, served: Served): FeedEntry | undefined {
   const read = served.read(r);
   if (!read) return undefined;
   const { file, html } = read;

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { ImageOptions } from '../content/index.ts';
-import { buildFeed, categories, entryOf, render, savedSearches, FORMATS, type Row, type Selection } from '../publish/index.ts';
+import { buildFeed, categories, entryOf, render, savedSearches, Served, FORMATS, type Row, type Selection } from '../publish/index.ts';
 import { htmlToText } from '../search/index.ts';
 import type { Database } from '../store/index.ts';
 import { SEARCH_JS, STYLE_CSS } from './assets.ts';
@@ -193,8 +193,9 @@ ${body}
     WHERE missing = 0 ORDER BY coalesce(time, first_seen) DESC, id DESC`).iterate() as Iterable<Row>;
   const docs: Doc[] = [];
   const postings = new Map<string, number[]>();
+  const served = new Served({ root, images: opts.images });
   for (const r of rows) {
-    const e = entryOf(r, root, opts.images);
+    const e = entryOf(r, served);
     if (!e) continue;
     const n = docs.length;
     const d: Doc = { n, site: r.site, title: e.title, url: e.url, when: e.published, page: `a/${slug(r.site)}/${r.archive_id}.html` };

@@ -15,3 +15,4 @@ export { toAtom, ATOM_TYPE } from './atom.ts';
 export { toJson, JSON_TYPE } from './json.ts';
 export { render, splitFile, FORMATS, CONTENT_TYPES, type FeedFormat } from './formats.ts';
 export { registerFeedRoutes, notModified, type FeedRouteDeps } from './routes.ts';
+export { feedKey, currentFeedKey, replaceFeedKey, isFeedKey, withKey, redactKey, feedLinks, KEY_PARAM, type FeedLink } from './key.ts';

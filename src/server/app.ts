@@ -10,7 +10,7 @@ import { parseDuration } from '../config/index.ts';
 import { createImageProxy, imageOptions, imageSecret, templateRewriter, type ImageOptions } from '../content/index.ts';
 import { Fetcher } from '../fetch/index.ts';
 import { archiveRoot, makeFetcher } from '../mirror/index.ts';
-import { registerFeedRoutes } from '../publish/index.ts';
+import { currentFeedKey, feedKey, feedLinks, redactKey, registerFeedRoutes, replaceFeedKey } from '../publish/index.ts';
 import type { Database } from '../store/index.ts';
 import {
   addSubscription, discover, exportOpml, getSubscription, importOpml, listSubscriptions, removeSubscription, updateSubscription,
@@ -21,6 +21,7 @@ import {
   type Ctx, type EntryView, type SubView,
 } from '../web/index.ts';
 import { Auth, sameToken, type Session } from './auth.ts';
+import { renderFeedSettings } from './feeds.ts';
 import { Metrics } from './metrics.ts';
 import { formatCursor, parseCursor, Reader, type Page, type Scope } from './reader.ts';
 import { searchItems, SearchQueryError, type Found } from './search.ts';
@@ -265,7 +266,8 @@ export async function buildServer(config: Config, db: Database, opts: ServerOpti
   app.setErrorHandler((err: Error & { statusCode?: number; status?: number }, req, reply) => {
     const status = err instanceof HttpError ? err.status : err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
     const message = status >= 500 ? 'internal error' : err.message;
-    if (status >= 500) log(`web reader: ${req.method} ${req.url}: ${err.stack ?? err.message}`);
+    // The feed key never goes to the log (it would open the feeds to whoever reads it).
+    if (status >= 500) log(`web reader: ${req.method} ${redactKey(req.url)}: ${err.stack ?? err.message}`);
     if (wantsJson(req) || req.headers['x-csrf-token']) return reply.code(status).send({ error: message });
     return sendHtml(reply, messagePage(ctxOf(req, { sites: undefined, title: String(status) }), `${status}`, message), status);
   });
@@ -620,7 +622,9 @@ export async function buildServer(config: Config, db: Database, opts: ServerOpti
 
   // Republished feeds and the sync APIs, with the reader's image rewriting (both sanitize again on the way out).
   const root = archiveRoot(config);
-  await registerFeedRoutes(app, { db, root, images, canRead });
+  // A private server opens its feeds to requests with the feed key (apps have no session);
+  // a public one needs none, and never echoes one into its feeds.
+  await registerFeedRoutes(app, { db, root, images, canRead, feedKey: publicMode ? undefined : () => currentFeedKey(db) });
   const discovery = {
     fetch: (...args: Parameters<Fetcher['fetch']>) => {
       if (!fetcher) {
@@ -632,11 +636,21 @@ export async function buildServer(config: Config, db: Database, opts: ServerOpti
   };
   const { credentials } = await registerSyncApis(app, { db, root, images, fetcher: discovery, session: (req) => req.session, log });
 
-  // Settings: the sync API connection details and password (administrator only).
+  // Settings: the sync API connection details and password, the republished feeds' URLs (administrator only).
   app.get('/settings', { preHandler: adminPage }, async (req, reply) => {
     const ctx = ctxOf(req, { title: '设置 Settings', sites: undefined });
-    const section = renderApiSettings({ info: credentials.info(), csrf: req.session!.csrf, base: `${req.protocol}://${req.host}` });
-    return sendHtml(reply, layout(ctx, html`<h1>设置 Settings</h1>${trusted(section)}`, { sidebar: false }));
+    const base = `${req.protocol}://${req.host}`;
+    const section = renderApiSettings({ info: credentials.info(), csrf: req.session!.csrf, base });
+    const feeds = renderFeedSettings({
+      links: feedLinks(db, base, publicMode ? undefined : feedKey(db)), csrf: req.session!.csrf, publicMode,
+      replaced: str(q(req).feedkey) === 'new',
+    });
+    return sendHtml(reply, layout(ctx, html`<h1>设置 Settings</h1>${trusted(section)}${feeds}`, { sidebar: false }));
+  });
+  app.post('/settings/feeds/key', async (req, reply) => {
+    await changing(req);
+    replaceFeedKey(db);
+    return reply.redirect('/settings?feedkey=new#feeds', 303);
   });
 
   app.addHook('onClose', async () => {

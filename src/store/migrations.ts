@@ -281,4 +281,18 @@ export const migrations: Migration[] = [
     // id ranges read the table instead; that is the smaller cost.
     up: `DROP INDEX IF EXISTS items_missing;`,
   },
+  {
+    version: 12,
+    name: 'publish: feed keys',
+    // The secret that lets feed reader apps (which have no session cookie) read
+    // the republished feeds of a private server: /feeds/...?key=<key>. Kept in
+    // clear because the settings page shows the keyed URLs; one row, 'feeds'.
+    up: `
+      CREATE TABLE feed_keys (
+        name TEXT PRIMARY KEY,
+        key TEXT NOT NULL,
+        created INTEGER NOT NULL
+      );
+    `,
+  },
 ];

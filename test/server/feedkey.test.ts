@@ -3,6 +3,8 @@
 // SQLite file in a temp data dir.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { openStore } from '../../src/store/index.ts';
 import { isFeedKey, redactKey } from '../../src/publish/index.ts';
 import { startServer, type ServerHandle } from '../../src/server/index.ts';
@@ -178,6 +180,26 @@ describe('feed key on a private server', () => {
     assert.equal(r.status, 200);
     assert.equal(((await r.json()) as { feed_url: string }).feed_url, `${base}/feeds/all.json?key=${key}`);
     assert.equal((await fetch(`${base}/feeds/all.json`)).status, 401);
+  });
+
+  test('feedmirror feeds urls prints the same keyed URLs; --new-key replaces the key', async () => {
+    const cli = (...args: string[]) => new Promise<string>((ok, fail) => {
+      execFile(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'feeds', 'urls', '--data', s.dir, ...args], { cwd: fileURLToPath(new URL('../..', import.meta.url)) },
+        (err, stdout, stderr) => (err ? fail(new Error(`${err.message}: ${stderr}`)) : ok(stdout)));
+    });
+    const out = (await cli('--base-url', `${base}/`)).trim().split('\n');
+    assert.equal(out[0], `all\t-\t${base}/feeds/all.rss?key=${key}`);
+    assert.ok(out.includes(`site\t美国之音\t${base}/feeds/site/${SITE}.rss?key=${key}`));
+    const siteUrl = out.find((l) => l.startsWith('site\tExample News\t'))!.split('\t')[2];
+    assert.equal((await fetch(siteUrl)).status, 200);
+
+    const renewed = (await cli('--new-key', '--format', 'atom', '--base-url', `${base}/`)).trim().split('\n');
+    const fresh = /\?key=([\w-]{32})$/.exec(renewed[0])?.[1];
+    assert.ok(fresh && fresh !== key);
+    assert.equal(renewed[0], `all\t-\t${base}/feeds/all.atom?key=${fresh}`);
+    assert.equal((await fetch(siteUrl)).status, 401, 'the running server refuses the old key at once');
+    assert.equal((await fetch(renewed[0].split('\t')[2])).status, 200);
+    key = fresh;
   });
 
   test('the key is never logged', () => {

@@ -12,6 +12,7 @@ import { register as serve } from './serve.ts';
 import { register as site } from './site.ts';
 import { register as api } from './api.ts';
 import { register as reextract } from './reextract.ts';
+import { register as feeds } from './feeds.ts';
 
 /** Every command module; each adds its commands to the program. */
-export const commands: ((program: Command) => void)[] = [parse, archive, subscriptions, fetch, clean, extract, run, mirror, search, serve, site, api, reextract];
+export const commands: ((program: Command) => void)[] = [parse, archive, subscriptions, fetch, clean, extract, run, mirror, search, serve, site, api, reextract, feeds];

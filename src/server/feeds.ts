@@ -8,7 +8,7 @@ const LABELS: Record<string, string> = { all: '全部 All items', site: '网站 
 
 export function renderFeedSettings(opts: { links: FeedLink[]; csrf: string; publicMode: boolean; replaced?: boolean }): Html {
   const rows = opts.links.map((l) => html`<dt>${LABELS[l.kind] ?? l.kind}${l.name ? html`: ${l.name}` : ''}</dt>
-<dd><code class="feed-url">${l.rss}</code> <a href="${l.atom}">Atom</a> · <a href="${l.json}">JSON Feed</a></dd>`);
+<dd><code class="feed-url" style="overflow-wrap: anywhere; user-select: all">${l.rss}</code> <a href="${l.atom}">Atom</a> · <a href="${l.json}">JSON Feed</a></dd>`);
   const intro = opts.publicMode
     ? html`<p>这个阅读器是公开的，订阅源无需密钥。This reader is public: feed reader apps subscribe to these URLs as they are.</p>`
     : html`<p>把这些地址加到阅读器应用（NetNewsWire、Inoreader、newsboat、Thunderbird）。Subscribe to these URLs in feed reader apps: they carry the

@@ -49,7 +49,9 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
 
 /** Removes control characters (form feed becomes a space) and lone surrogates. */
 function dropControls(s: string): string {
-  return s.replace(/\f/g, ' ').replace(CONTROLS, '').replace(LONE_SURROGATE, '\uFFFD');
+  const t = s.replace(/\f/g, ' ').replace(CONTROLS, '');
+  // The surrogate scan is a slow regex over every item; well-formed text (nearly all) skips it.
+  return (t as string & { isWellFormed(): boolean }).isWellFormed() ? t : t.replace(LONE_SURROGATE, '\uFFFD');
 }
 
 

@@ -7,12 +7,12 @@
 //   npm run bench:reader                   (builds dist/ first)
 //   node bench/reader.mjs --items 20000 --duration 5
 //   node bench/reader.mjs --keep /tmp/fm-reader-100k   (generate once, reuse)
-import { execFileSync, fork } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { fork } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { option, requireWrk } from './lib.mjs';
+import { generateArchive, option, requireWrk, runWrk } from './lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = join(here, '..', 'dist');
@@ -38,75 +38,33 @@ if (args[0] === '--serve') {
   await main();
 }
 
-async function generate(dir, count) {
-  const { openStore, ItemStore } = await import(join(dist, 'store/index.js'));
-  const { renderItem, siteDirName, itemFileName, FIRST_ID } = await import(join(dist, 'archive/index.js'));
-  const { loadConfig } = await import(join(dist, 'config/index.js'));
-  const config = loadConfig({ dataDir: dir, env: {} });
-  const db = openStore(config.dbPath);
-  const store = new ItemStore(db);
-  const ref = readFileSync(join(here, '..', '..', 'shared', 'examples', 'voachinese-7844678.md'), 'utf8');
-  const refHtml = ref.split('\n').slice(4).join('\n').trim();
-  const paras = refHtml.split(/<br \/><br \/>|<\/p><p>/).filter((p) => p.length > 20);
-  const SITES = 20;
-  const t0 = Date.now();
+function generate(dir, count) {
+  // Newest first in n; 5 minutes apart, so 100,000 items span about a year.
   const newest = Date.UTC(2026, 10, 1);
-  const insert = db.transaction((rows) => {
-    for (const r of rows) store.insert(r);
+  return generateArchive({
+    dir,
+    count,
+    time: (n) => newest - n * 300_000 - (n % 7) * 1000,
+    body: (n, para) => `<p>${para(n)}</p><p>${para(n + 3)}</p><p>Item ${n}: ${'测试正文。'.repeat(40)}</p>`,
   });
-  let batch = [];
-  const made = new Set();
-  for (let n = 0; n < count; n++) {
-    const site = siteDirName(`站点${n % SITES} Site ${n % SITES}`);
-    const id = FIRST_ID - Math.floor(n / SITES);
-    // Newest first in n; 5 minutes apart, so 100,000 items span about a year.
-    const time = newest - n * 300_000 - (n % 7) * 1000;
-    const title = `第${n}条：朝鲜外相崔善姬访问莫斯科 ${n % 13 ? '经济' : '外交'}报道 ${n}`;
-    const html = `<p>${paras[n % paras.length]}</p><p>${paras[(n + 3) % paras.length]}</p><p>Item ${n}: ${'测试正文。'.repeat(40)}</p>`;
-    const file = itemFileName(id, title);
-    const rel = `articles/${site}/${file}`;
-    const url = `https://news.example/${n % SITES}/${n}.html`;
-    if (!made.has(site)) {
-      mkdirSync(join(dir, 'archive', 'articles', site), { recursive: true });
-      made.add(site);
-    }
-    writeFileSync(join(dir, 'archive', rel), renderItem({ time, title, url, html }));
-    batch.push({ site, url, link: url, guid: url, title, contentHash: `h${n}`, time, firstSeen: time, archiveId: id, path: rel });
-    if (batch.length === 5000) {
-      insert(batch);
-      batch = [];
-    }
-  }
-  insert(batch);
-  db.pragma('wal_checkpoint(TRUNCATE)');
-  db.close();
-  return (Date.now() - t0) / 1000;
 }
 
 function wrk(url, cookie, seconds, script) {
   const a = ['-t2', '-c32', `-d${seconds}s`, '--timeout', '10s', '--latency', '-H', `Cookie: ${cookie}`];
   if (script) a.push('-s', script);
   a.push(url);
-  const out = execFileSync('wrk', a, { encoding: 'utf8' });
-  const num = (re) => {
-    const m = re.exec(out);
-    return m ? m[1] : undefined;
-  };
+  const { num, ...r } = runWrk(a);
   const ms = (s) => {
     if (!s) return NaN;
     const m = /^([\d.]+)(us|ms|s)$/.exec(s);
     return m ? Number(m[1]) * ({ us: 0.001, ms: 1, s: 1000 }[m[2]]) : NaN;
   };
   return {
-    rps: Number(num(/Requests\/sec:\s+([\d.]+)/)),
-    requests: Number(num(/(\d+) requests in/)),
+    ...r,
     p50: ms(num(/\s50%\s+(\S+)/)),
     p75: ms(num(/\s75%\s+(\S+)/)),
     p90: ms(num(/\s90%\s+(\S+)/)),
     p99: ms(num(/\s99%\s+(\S+)/)),
-    non2xx: Number(num(/Non-2xx or 3xx responses: (\d+)/) ?? 0),
-    socketErrors: num(/Socket errors: (.*)/) ?? 'none',
-    raw: out,
   };
 }
 

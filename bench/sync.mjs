@@ -8,13 +8,13 @@
 //   npm run bench:sync                      (builds dist/ first)
 //   node bench/sync.mjs --items 20000 --duration 3
 //   node bench/sync.mjs --keep /tmp/fm-sync-100k   (generate once, reuse)
-import { execFileSync, fork } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { option, requireWrk } from './lib.mjs';
+import { generateArchive, option, requireWrk, runWrk } from './lib.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const dist = join(here, '..', 'dist');
@@ -45,75 +45,31 @@ if (args[0] === '--serve') {
   await main();
 }
 
-async function generate(dir, count) {
-  const { openStore, ItemStore } = await import(join(dist, 'store/index.js'));
-  const { renderItem, siteDirName, itemFileName, FIRST_ID } = await import(join(dist, 'archive/index.js'));
-  const { loadConfig } = await import(join(dist, 'config/index.js'));
-  const { addSubscription } = await import(join(dist, 'subscribe/index.js'));
-  const config = loadConfig({ dataDir: dir, env: {} });
-  const db = openStore(config.dbPath);
-  const store = new ItemStore(db);
-  const ref = readFileSync(join(here, '..', '..', 'shared', 'examples', 'voachinese-7844678.md'), 'utf8');
-  const refHtml = ref.split('\n').slice(4).join('\n').trim();
-  const paras = refHtml.split(/<br \/><br \/>|<\/p><p>/).filter((p) => p.length > 20);
-  const t0 = Date.now();
-  const subs = [];
-  for (let s = 0; s < SITES; s++) {
-    const site = siteDirName(`站点${s} Site ${s}`);
-    subs.push(addSubscription(db, `https://news.example/${s}/feed.xml`, { site, category: s % 4 ? `分类${s % 4}` : undefined }));
-  }
-  const insert = db.transaction((rows) => {
-    for (const r of rows) store.insert(r);
-  });
-  const oldest = Date.UTC(2025, 10, 1);
-  let batch = [];
-  const made = new Set();
+function generate(dir, count) {
   // Oldest first, as the mirror adds them: ids follow the crawl order.
-  for (let n = 0; n < count; n++) {
-    const sub = subs[n % SITES];
-    const site = sub.site;
-    const id = FIRST_ID - Math.floor(n / SITES);
-    const time = oldest + n * 300_000 + (n % 7) * 1000;
-    const title = `第${n}条：朝鲜外相崔善姬访问莫斯科 ${n % 13 ? '经济' : '外交'}报道 ${n}`;
-    const html = `<p>${paras[n % paras.length]}</p><p><img src="https://gdb.voanews.com/${n}.jpg"></p><p>Item ${n}: ${'测试正文。'.repeat(40)}</p>`;
-    const file = itemFileName(id, title);
-    const rel = `articles/${site}/${file}`;
-    const url = `https://news.example/${n % SITES}/${n}.html`;
-    if (!made.has(site)) {
-      mkdirSync(join(dir, 'archive', 'articles', site), { recursive: true });
-      made.add(site);
-    }
-    writeFileSync(join(dir, 'archive', rel), renderItem({ time, title, url, html }));
-    batch.push({ site, feedId: sub.feedId, url, link: url, guid: url, title, contentHash: `h${n}`, time, firstSeen: time, archiveId: id, path: rel });
-    if (batch.length === 5000) {
-      insert(batch);
-      batch = [];
-    }
-  }
-  insert(batch);
-  // 90% read: the newest tenth of every site stays unread, as after months of reading.
-  db.prepare('UPDATE item_state SET read = 1 WHERE item_id <= ?').run(Math.floor(count * 0.9));
-  db.prepare('UPDATE item_state SET starred = 1 WHERE item_id % 97 = 0').run();
-  db.pragma('wal_checkpoint(TRUNCATE)');
-  db.close();
-  return (Date.now() - t0) / 1000;
+  const oldest = Date.UTC(2025, 10, 1);
+  return generateArchive({
+    dir,
+    count,
+    sites: SITES,
+    subscribe: true,
+    time: (n) => oldest + n * 300_000 + (n % 7) * 1000,
+    body: (n, para) => `<p>${para(n)}</p><p><img src="https://gdb.voanews.com/${n}.jpg"></p><p>Item ${n}: ${'测试正文。'.repeat(40)}</p>`,
+    finish: (db) => {
+      // 90% read: the newest tenth of every site stays unread, as after months of reading.
+      db.prepare('UPDATE item_state SET read = 1 WHERE item_id <= ?').run(Math.floor(count * 0.9));
+      db.prepare('UPDATE item_state SET starred = 1 WHERE item_id % 97 = 0').run();
+    },
+  });
 }
 
 function wrk(url, seconds, script) {
-  const out = execFileSync('wrk', ['-t2', '-c16', `-d${seconds}s`, '--timeout', '10s', '-s', script, url], { encoding: 'utf8' });
-  const num = (re) => {
-    const m = re.exec(out);
-    return m ? m[1] : undefined;
-  };
+  const { num, ...r } = runWrk(['-t2', '-c16', `-d${seconds}s`, '--timeout', '10s', '-s', script, url]);
   return {
-    rps: Number(num(/Requests\/sec:\s+([\d.]+)/)),
-    requests: Number(num(/(\d+) requests in/)),
+    ...r,
     p50: Number(num(/^p50 (\d+)/m)) / 1000,
     p95: Number(num(/^p95 (\d+)/m)) / 1000,
     p99: Number(num(/^p99 (\d+)/m)) / 1000,
-    non2xx: Number(num(/Non-2xx or 3xx responses: (\d+)/) ?? 0),
-    socketErrors: num(/Socket errors: (.*)/) ?? 'none',
-    raw: out,
   };
 }
 

@@ -121,13 +121,16 @@ async function main() {
     const XT = 'xt=user/-/state/com.google/read';
     const mid = Math.floor(count / 2);
     const unread = count - Math.floor(count * 0.9);
+    // Unread ids are those above 90% of the count; a continuation c asks for those below c.
+    const cont = count - unread / 2;
+    const unreadBelow = (c) => Math.min(1000, c - 1 - Math.floor(count * 0.9));
     const cases = [
       ['Google Reader: stream/contents, reading list, newest 50 unread', `${url}/reader/api/0/stream/contents/${RL}?n=50&${XT}`, g, 50],
       [`Google Reader: stream/contents, 50 items from continuation ${mid}`, `${url}/reader/api/0/stream/contents/${RL}?n=50&c=${mid}`, g, 50],
       ['Google Reader: stream/contents, one feed, newest 50', `${url}/reader/api/0/stream/contents/feed/3?n=50`, g, 50],
       // n=1000 is what NetNewsWire and Reeder ask for, following the continuation.
-      ['Google Reader: stream/items/ids, unread, n=1000', `${url}/reader/api/0/stream/items/ids?s=${RL}&${XT}&n=1000`, g, 1000],
-      [`Google Reader: stream/items/ids, unread, n=1000 from continuation ${count - unread / 2}`, `${url}/reader/api/0/stream/items/ids?s=${RL}&${XT}&n=1000&c=${count - unread / 2}`, g, 1000],
+      ['Google Reader: stream/items/ids, unread, n=1000', `${url}/reader/api/0/stream/items/ids?s=${RL}&${XT}&n=1000`, g, Math.min(1000, unread)],
+      [`Google Reader: stream/items/ids, unread, n=1000 from continuation ${cont}`, `${url}/reader/api/0/stream/items/ids?s=${RL}&${XT}&n=1000&c=${cont}`, g, unreadBelow(cont)],
       ['Google Reader: unread-count', `${url}/reader/api/0/unread-count?output=json`, g, undefined],
       [`Fever: items since_id=${mid} (50)`, `${url}/fever/?api&items&since_id=${mid}`, f, 50],
       [`Fever: unread_item_ids (${unread})`, `${url}/fever/?api&unread_item_ids`, f, unread],

@@ -1,6 +1,4 @@
 // Shared by the mirror tests: a real HTTP server on 127.0.0.1, the CLI as a real process, file trees.
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { execFile } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -8,29 +6,8 @@ import { fileURLToPath } from 'node:url';
 
 export const repo = fileURLToPath(new URL('../../', import.meta.url));
 
-export interface Served {
-  url: string;
-  hits: string[];
-  close(): Promise<void>;
-}
-
-export async function serve(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<Served> {
-  const hits: string[] = [];
-  const server = createServer((req, res) => {
-    hits.push(req.url ?? '');
-    handler(req, res);
-  });
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    hits,
-    close: () => new Promise((ok) => {
-      server.closeAllConnections();
-      server.close(() => ok());
-    }),
-  };
-}
+// The same loopback server as the schedule tests.
+export { serve, type Served } from '../schedule/serve.ts';
 
 export interface Run {
   code: number;

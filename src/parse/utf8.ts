@@ -80,13 +80,13 @@ function isOdd(c: number): boolean {
   return c < 0x20 ? c !== 0x0a && c !== 0x09 && c !== 0x0d : c >= 0x7f && c <= 0x9f;
 }
 
-// Results of `reference` besides the output length it returns: where scanning goes on, and
+// Results of decodeReference besides the output length it returns: where scanning goes on, and
 // whether it wrote an odd character. -1 as the output length means: take the plain path.
 let after = 0;
 let refOdd = false;
 
 /** Decodes the reference at buf[i] ("&") into units[o...]; returns the new output length. */
-function reference1(buf: Buffer, i: number, e: number, ctx: EntityContext, o: number): number {
+function decodeReference(buf: Buffer, i: number, e: number, ctx: EntityContext, o: number): number {
   // A reference: at most ~32 ASCII characters up to ";", else a bare ampersand.
   let semi = -1;
   const limit = Math.min(e, i + 34);
@@ -169,7 +169,7 @@ export function decodeText(buf: Buffer, s: number, e: number, ctx: EntityContext
     const c = buf[i]!;
     if (c < 0x80) {
       if (c === 0x26 && ctx) {
-        o = reference1(buf, i, e, ctx, o);
+        o = decodeReference(buf, i, e, ctx, o);
         if (o < 0) return plain(buf, s, e, ctx);
         a = units;
         i = after;
@@ -180,13 +180,8 @@ export function decodeText(buf: Buffer, s: number, e: number, ctx: EntityContext
       i++;
     } else if (c >= 0xe0) {
       if (c < 0xf0) {
-        // Runs of three-byte characters (CJK text) in a loop of their own.
-        let d = c;
-        do {
-          a[o++] = ((d & 0x0f) << 12) | ((buf[i + 1]! & 0x3f) << 6) | (buf[i + 2]! & 0x3f);
-          i += 3;
-          d = buf[i]!;
-        } while (i < e && d >= 0xe0 && d < 0xf0);
+        a[o++] = ((c & 0x0f) << 12) | ((buf[i + 1]! & 0x3f) << 6) | (buf[i + 2]! & 0x3f);
+        i += 3;
       } else {
         const cp = (((c & 0x07) << 18) | ((buf[i + 1]! & 0x3f) << 12) | ((buf[i + 2]! & 0x3f) << 6) | (buf[i + 3]! & 0x3f)) - 0x10000;
         a[o++] = 0xd800 + (cp >> 10);

@@ -73,7 +73,7 @@ const SLOTS = 1024;
 type Latin1 = Buffer & { latin1Slice(start: number, end: number): string };
 const interned: string[] = new Array<string>(SLOTS).fill('');
 
-function readName(buf: Buffer, start: number, end: number): string {
+function readInterned(buf: Buffer, start: number, end: number): string {
   const n = end - start;
   if (n === 0 || n > 40) return buf.toString('utf8', start, end);
   let h = n;
@@ -103,7 +103,7 @@ function endTag(buf: Buffer, lt: number, h: XmlHandler): number {
     if (isSpace(c) || c === GT || c === LT) break;
     p++;
   }
-  const name = readName(buf, s, p);
+  const name = readInterned(buf, s, p);
   while (p < len && isSpace(buf[p]!)) p++;
   if (p >= len) {
     h.problem('document ends inside an end tag', lt);
@@ -206,7 +206,7 @@ function startTag(buf: Buffer, lt: number, h: XmlHandler): number {
     if (isSpace(c) || c === GT || c === SLASH || c === LT) break;
     p++;
   }
-  const name = readName(buf, s, p);
+  const name = readInterned(buf, s, p);
   const attrs: Attr[] = [];
   for (;;) {
     while (p < len && isSpace(buf[p]!)) p++;
@@ -239,7 +239,7 @@ function startTag(buf: Buffer, lt: number, h: XmlHandler): number {
       if (isSpace(d) || d === EQ || d === GT || d === LT || (d === SLASH && buf[p + 1] === GT)) break;
       p++;
     }
-    const attrName = readName(buf, ns, p);
+    const attrName = readInterned(buf, ns, p);
     while (p < len && isSpace(buf[p]!)) p++;
     if (buf[p] !== EQ) {
       h.problem(`attribute ${attrName} without value in <${name}>`, ns);
@@ -256,7 +256,7 @@ function startTag(buf: Buffer, lt: number, h: XmlHandler): number {
         h.problem(`unterminated attribute value in <${name}>`, p);
         return len;
       }
-      raw = readName(buf, p + 1, end);
+      raw = readInterned(buf, p + 1, end);
       p = end + 1;
     } else {
       const vs = p;
@@ -265,7 +265,7 @@ function startTag(buf: Buffer, lt: number, h: XmlHandler): number {
         if (isSpace(d) || d === GT || d === LT) break;
         p++;
       }
-      raw = readName(buf, vs, p);
+      raw = readInterned(buf, vs, p);
       h.problem(`unquoted attribute value in <${name}>`, vs);
     }
     if (raw.indexOf('<') !== -1) h.problem(`"<" in attribute value in <${name}>`, p);
